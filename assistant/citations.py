@@ -1,0 +1,37 @@
+"""What an answer is made of: its text, numbered citations with exact spans, and refusals."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: `document_text[start:end] == passage` holds for every citation."""
+
+    number: int
+    doc_id: str
+    title: str
+    source: str | None
+    published: str | None
+    path: str | None  # the file (or file#item) in the docs folder
+    url: str | None
+    passage: str
+    start: int
+    end: int
+    score: float
+
+    def label(self) -> str:
+        """How a reader sees the source: title, outlet and date (or that it has none)."""
+        date = (self.published or "")[:10] or "undated"
+        return f"{self.title} ({self.source}, {date})" if self.source else f"{self.title} ({date})"
+
+
+@dataclass
+class Answer:
+    """The reply to one question: text with [n] markers, its citations, and whether it refused."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    searched_for: str = ""
+    support: float = 0.0

@@ -1,0 +1,127 @@
+"""The `assistant` command: ask, serve, and manage the index."""
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant.settings import Settings
+
+EXIT_FAILED = 1  # some files could not be indexed, or the command could not run
+EXIT_USAGE = 2  # the question or the arguments were not usable
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if getattr(args, "docs", None):
+        settings = settings.model_copy(update={"docs_dir": Path(args.docs)})
+    try:
+        return int(args.run(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from assistant.errors import AssistantError
+
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, AssistantError) else EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer a question, then list the numbered sources")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(run=_ask)
+
+    serve = commands.add_parser("serve", help="serve the chat UI")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default 7860)")
+    serve.set_defaults(run=_serve)
+
+    index = commands.add_parser("index", help="build, update or inspect the index")
+    actions = index.add_subparsers(dest="action", required=True)
+    for name, run, text in [
+        ("build", _update, "create the index, or bring it up to date with the docs folder"),
+        ("update", _update, "embed new and changed documents, drop removed ones"),
+        ("rebuild", _rebuild, "build a fresh index and switch to it when complete"),
+    ]:
+        action = actions.add_parser(name, help=text)
+        action.add_argument("--docs", help="docs folder (default: ASSISTANT_DOCS_DIR or seeds/)")
+        action.set_defaults(run=run)
+    actions.add_parser("status", help="documents, chunks, model and location").set_defaults(
+        run=_status
+    )
+    return parser
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import Assistant
+
+    result = Assistant(settings).answer(args.question)
+    if args.json:
+        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+        return 0
+    print(result.text)
+    if result.citations:
+        print("\nSources:")
+    for citation in result.citations:
+        where = citation.url or citation.path or ""
+        print(f"[{citation.number}] {citation.label()}  {where}")
+        print(f"    chars {citation.start}-{citation.end}: “{' '.join(citation.passage.split())}”")
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.ui import serve
+
+    server = settings.server.model_copy(
+        update={k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
+    )
+    serve(settings.model_copy(update={"server": server}))
+    return 0
+
+
+def _update(args: argparse.Namespace, settings: Settings) -> int:
+    from index.pipeline import update
+
+    return _report(update(settings, progress=True))
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from index.pipeline import rebuild
+
+    return _report(rebuild(settings, progress=True))
+
+
+def _report(report: object) -> int:
+    from index.pipeline import UpdateReport
+
+    assert isinstance(report, UpdateReport)
+    for problem in report.warnings:
+        print(f"warning: {problem.name}: {problem.reason}", file=sys.stderr)
+    for problem in report.failed:
+        print(f"failed: {problem.name}: {problem.reason}", file=sys.stderr)
+    for old, new in report.renamed:
+        print(f"renamed: {old} -> {new}")
+    for name, same in report.duplicates:
+        print(f"duplicate: {name} has the same content as {same}; indexed once")
+    print(report.summary())
+    return EXIT_FAILED if report.failed else 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from index.status import status
+
+    print("\n".join(status(settings).lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The index as the query side sees it: manifest, BM25 and vectors, reloaded when it changes."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import NotIndexed
+from index import layout
+from index.bm25 import BM25Index, indexed_text
+from index.chunking import Chunk
+from index.manifest import DocumentRecord, Manifest
+from index.settings import IndexSettings
+from index.store import VectorStore, chroma_client
+
+
+def not_indexed_message(settings: IndexSettings) -> str:
+    return (
+        f"No documents indexed yet: put articles (.txt, .md, .html, .pdf, .docx, .json) in "
+        f"{settings.docs_dir}/ and run `assistant index update`."
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Which generation and manifest version a loaded corpus reflects."""
+
+    folder: Path
+    version: int
+
+
+class Corpus:
+    """Everything retrieval and citation need, loaded once and refreshed after index updates."""
+
+    def __init__(self, settings: IndexSettings) -> None:
+        generation = layout.current(Path(settings.data_dir))
+        if generation is None or not generation.manifest_path.exists():
+            raise NotIndexed(not_indexed_message(settings))
+        self.settings = settings
+        self.generation = generation
+        self.manifest = Manifest(generation.manifest_path)
+        self.version = self.manifest.version
+        self.documents: dict[str, DocumentRecord] = {d.doc_id: d for d in self.manifest.documents()}
+        self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.manifest.chunks()}
+        self.bm25 = self._load_bm25()
+        self.vectors = VectorStore(chroma_client(settings), generation.collection)
+
+    def _load_bm25(self) -> BM25Index:
+        saved = BM25Index.load(self.generation.bm25_dir)
+        if saved is not None and saved.version == self.version:
+            return saved
+        # The writer commits the manifest before it saves BM25; rebuild rather than serve stale.
+        ordered = list(self.chunks.values())
+        texts = [indexed_text(c, self.documents[c.doc_id].title) for c in ordered]
+        return BM25Index.build([c.chunk_id for c in ordered], texts, self.version)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.generation.root, self.version)
+
+    def is_current(self) -> bool:
+        """False once an update committed or a rebuild switched generations."""
+        live = layout.current(Path(self.settings.data_dir))
+        return (
+            live is not None
+            and live.root == self.generation.root
+            and self.manifest.version == self.version
+        )
+
+    def document_text(self, doc_id: str) -> str:
+        return self.manifest.document_text(doc_id)
+
+    def close(self) -> None:
+        self.manifest.close()

@@ -1,0 +1,13 @@
+"""Errors a user can hit on the query side; each message says what to do."""
+
+
+class AssistantError(Exception):
+    """A problem with the question or the index that the user can fix."""
+
+
+class InvalidQuestion(AssistantError):
+    """The question is empty or too long; nothing was searched."""
+
+
+class NotIndexed(AssistantError):
+    """There is no index, or it holds no documents."""

@@ -1,0 +1,74 @@
+"""How well retrieved passages answer a question, sentence by sentence.
+
+Two signals, both needed: how much of the question's rare vocabulary the passages contain
+(a question about Kabul's population is not answered by a passage about Kabul), and how
+close in meaning the best sentence is. The refusal threshold is set on these, not on strings.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.retrieval import Passage
+from assistant.sentences import Sentence, split
+from index.bm25 import BM25Index, tokenize
+from index.embedder import SentenceTransformerEmbedding
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate answer sentence and why it scored as it did."""
+
+    sentence: Sentence
+    relevance: float
+    similarity: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Candidate sentences (best first), their vectors, and the overall support score."""
+
+    sentences: list[ScoredSentence]
+    vectors: np.ndarray
+    coverage: float
+    best_similarity: float
+
+    @property
+    def support(self) -> float:
+        return 0.5 * self.coverage + 0.5 * max(self.best_similarity, 0.0)
+
+
+class Assessor:
+    """Scores sentences of passages against a question with the index's embedder and IDF."""
+
+    def __init__(self, embedder: SentenceTransformerEmbedding, bm25: BM25Index) -> None:
+        self.embedder = embedder
+        self.bm25 = bm25
+
+    def assess(self, question: str, passages: list[Passage]) -> Evidence:
+        sentences = [s for p in passages for s in split(p)]
+        weights = self.bm25.idf(sorted(set(tokenize([question])[0])))
+        if not sentences or not weights:
+            return Evidence([], np.zeros((0, 1), dtype=np.float32), 0.0, 0.0)
+        vectors = np.asarray(self.embedder.encode([s.text for s in sentences]), dtype=np.float32)
+        query = np.asarray(self.embedder.get_query_embedding(question), dtype=np.float32)
+        similarity = vectors @ query
+        titles = {p.doc_id: set(tokenize([p.title])[0]) for p in passages}
+        tokens = tokenize([s.text for s in sentences])
+        terms = [set(t) | titles[s.passage.doc_id] for s, t in zip(sentences, tokens, strict=True)]
+        total = sum(weights.values())
+        coverage = [sum(w for t, w in weights.items() if t in ts) / total for ts in terms]
+        seen = set().union(*terms)
+        overall = sum(w for t, w in weights.items() if t in seen) / total
+        scored = [
+            ScoredSentence(s, 0.6 * float(sim) + 0.4 * cov, float(sim), cov)
+            for s, sim, cov in zip(sentences, similarity, coverage, strict=True)
+        ]
+        order = sorted(range(len(scored)), key=lambda i: -scored[i].relevance)
+        return Evidence(
+            sentences=[scored[i] for i in order],
+            vectors=vectors[order],
+            coverage=overall,
+            best_similarity=float(similarity.max()),
+        )

@@ -1,0 +1,87 @@
+"""The assistant: validate a question, retrieve, then answer with citations or refuse."""
+
+import threading
+from collections.abc import Iterator
+
+from assistant import extractive
+from assistant.citations import Answer, Citation
+from assistant.corpus import Corpus, not_indexed_message
+from assistant.errors import InvalidQuestion, NotIndexed
+from assistant.evidence import Assessor
+from assistant.prompts import render
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+from index.embedder import SentenceTransformerEmbedding, build_embedder
+from index.status import IndexStatus, status
+
+_CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {127: " "}
+
+
+class Assistant:
+    """Answers questions over one index; loads lazily and follows index updates."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self._lock = threading.Lock()
+        self._embedder: SentenceTransformerEmbedding | None = None
+        self._corpus: Corpus | None = None
+
+    def answer(self, question: str) -> Answer:
+        """The complete answer to `question`."""
+        result = None
+        for item in self.stream(question):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Yield pieces of answer text as they are ready, then the final `Answer`."""
+        query = self.clean_question(question)
+        corpus, embedder = self._ready()
+        retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
+        passages = retriever.passages(query)
+        evidence = Assessor(embedder, corpus.bm25).assess(query, passages)
+        if evidence.support < self.settings.answer.min_support or not evidence.sentences:
+            refusal = render("refusal")
+            yield refusal
+            yield Answer(
+                question, refusal, refused=True, searched_for=query, support=evidence.support
+            )
+            return
+        for item in extractive.stream(query, evidence, self.settings.answer):
+            if isinstance(item, Answer):
+                item.question, item.searched_for = question, query
+            yield item
+
+    def clean_question(self, question: str) -> str:
+        """The question without control characters; empty or overlong ones are refused."""
+        text = " ".join(question.translate(_CONTROL).split())
+        if not text:
+            raise InvalidQuestion("The question is empty: type a question about the articles.")
+        limit = self.settings.answer.max_question_chars
+        if len(text) > limit:
+            raise InvalidQuestion(
+                f"The question is {len(text):,} characters long; the limit is {limit:,}. "
+                "Ask the question itself, without pasting whole articles."
+            )
+        return text
+
+    def status(self) -> IndexStatus:
+        return status(self.settings)
+
+    def document_text(self, citation: Citation) -> str:
+        corpus, _ = self._ready()
+        return corpus.document_text(citation.doc_id)
+
+    def _ready(self) -> tuple[Corpus, SentenceTransformerEmbedding]:
+        with self._lock:
+            if self._corpus is None or not self._corpus.is_current():
+                stale, self._corpus = self._corpus, Corpus(self.settings)
+                if stale is not None:
+                    stale.close()
+            if not self._corpus.chunks:
+                raise NotIndexed(not_indexed_message(self.settings))
+            if self._embedder is None:
+                self._embedder = build_embedder(self.settings)
+            return self._corpus, self._embedder

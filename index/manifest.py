@@ -1,0 +1,196 @@
+"""The manifest: the source of truth for what is indexed, in one SQLite file per generation.
+
+Chroma and BM25 are derived from it. Every update commits here in one transaction, so the
+manifest never describes half an update; vectors it does not list are ignored and cleaned up.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.chunking import Chunk
+from index.documents import SourceDocument
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, published TEXT,
+    url TEXT, author TEXT, text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS names (
+    name TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
+"""
+
+
+class ManifestError(RuntimeError):
+    """The manifest cannot be read: damaged, hand-edited or from another version."""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the index knows it (text included, so citations never reread files)."""
+
+    doc_id: str
+    title: str
+    source: str | None
+    published: str | None
+    url: str | None
+    author: str | None
+    names: tuple[str, ...]
+    chunks: int
+
+
+class Manifest:
+    """Read and change one generation's manifest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ManifestError(
+                f"The index manifest {path} is damaged ({exc}). "
+                "Run `assistant index rebuild` to build a fresh index."
+            ) from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All changes inside commit together, with the version bumped, or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute(
+                "INSERT INTO meta VALUES ('version', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def settings_record(self) -> dict[str, object] | None:
+        """What the stored vectors depend on, as recorded when the index was created."""
+        raw = self.get_meta("settings")
+        return None if raw is None else dict(json.loads(raw))
+
+    @property
+    def version(self) -> int:
+        return int(self.get_meta("version") or 0)
+
+    def names(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT name, doc_id FROM names").fetchall())
+
+    def doc_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT doc_id FROM documents")}
+
+    def add_document(self, document: SourceDocument, chunks: list[Chunk]) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.doc_id,
+                document.title,
+                document.source,
+                document.published,
+                document.url,
+                document.author,
+                document.text,
+            ),
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?)",
+            [(c.chunk_id, c.doc_id, c.seq, c.start, c.end) for c in chunks],
+        )
+
+    def remove_document(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM names WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def set_name(self, name: str, doc_id: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO names VALUES (?, ?)", (name, doc_id))
+
+    def remove_name(self, name: str) -> None:
+        self._db.execute("DELETE FROM names WHERE name = ?", (name,))
+
+    def chunk_ids(self, doc_ids: set[str] | None = None) -> list[str]:
+        rows = self._db.execute("SELECT chunk_id, doc_id FROM chunks ORDER BY doc_id, seq")
+        return [cid for cid, did in rows if doc_ids is None or did in doc_ids]
+
+    def chunks(self) -> list[Chunk]:
+        """Every chunk with its text, cut from the stored document text."""
+        rows = self._db.execute(
+            "SELECT c.chunk_id, c.doc_id, c.seq, c.start, c.end, d.text "
+            "FROM chunks c JOIN documents d USING (doc_id) ORDER BY c.doc_id, c.seq"
+        )
+        return [Chunk(cid, did, seq, s, e, text[s:e]) for cid, did, seq, s, e, text in rows]
+
+    def document_text(self, doc_id: str) -> str:
+        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return str(row[0])
+
+    def documents(self) -> list[DocumentRecord]:
+        """Every indexed document with its names and chunk count, newest first."""
+        names: dict[str, list[str]] = {}
+        for name, doc_id in self._db.execute("SELECT name, doc_id FROM names ORDER BY name"):
+            names.setdefault(doc_id, []).append(name)
+        rows = self._db.execute(
+            "SELECT d.doc_id, d.title, d.source, d.published, d.url, d.author, "
+            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
+            "FROM documents d ORDER BY d.published DESC, d.title"
+        )
+        return [
+            DocumentRecord(
+                doc_id=row[0],
+                title=row[1],
+                source=row[2],
+                published=row[3],
+                url=row[4],
+                author=row[5],
+                names=tuple(names.get(row[0], ())),
+                chunks=int(row[6]),
+            )
+            for row in rows
+        ]
+
+    def check(self) -> None:
+        """Raise ManifestError when the file is damaged or its rows contradict each other."""
+        try:
+            (result,) = self._db.execute("PRAGMA quick_check").fetchone()
+            orphans = self._db.execute(
+                "SELECT COUNT(*) FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)"
+            ).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            result, orphans = str(exc), 0
+        if result != "ok" or orphans:
+            raise ManifestError(
+                f"The index manifest {self.path} is inconsistent ({result}, {orphans} orphan "
+                "chunks). Run `assistant index rebuild` to build a fresh index."
+            )

@@ -1,0 +1,272 @@
+"""Build and update the index: embed only what is new, commit atomically, never mix vectors."""
+
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.schema import TextNode
+
+from index import layout
+from index.bm25 import BM25Index, indexed_text
+from index.chunking import Chunk, chunk_document, make_splitter
+from index.documents import LoadProblem, LoadResult, SourceDocument
+from index.embedder import build_embedder, model_label, model_name
+from index.loaders import load_folder
+from index.manifest import Manifest
+from index.plan import Plan, make_plan
+from index.progress import Progress
+from index.settings import IndexSettings
+from index.store import VectorStore, chroma_client, drop_collection
+
+
+@dataclass
+class UpdateReport:
+    """What an update did, for the shell's summary and for scripted ingestion."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[LoadProblem] = field(default_factory=list)
+    warnings: list[LoadProblem] = field(default_factory=list)
+    embedded_chunks: int = 0
+    documents: int = 0
+    chunks: int = 0
+    rebuilt_because: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        rebuilt = f"rebuilt ({self.rebuilt_because}); " if self.rebuilt_because else ""
+        return (
+            f"{rebuilt}{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {len(self.renamed)} renamed, "
+            f"{self.unchanged} unchanged, {len(self.failed)} failed; "
+            f"{self.embedded_chunks} chunks embedded; index holds {self.documents} documents, "
+            f"{self.chunks} chunks ({self.seconds:.1f} s)"
+        )
+
+
+def vector_settings(settings: IndexSettings) -> dict[str, Any]:
+    """What the stored vectors depend on; any change means re-embedding everything."""
+    return {
+        "embed_model": model_label(model_name(settings)),
+        "embed_backend": settings.embed_backend,
+        "chunk_size": settings.chunking.chunk_size,
+        "chunk_overlap": settings.chunking.chunk_overlap,
+    }
+
+
+@contextmanager
+def writer_lock(data_dir: Path) -> Iterator[None]:
+    """One writer at a time per index (the CLI, the watcher and the UI may all update)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update(settings: IndexSettings, progress: bool = False) -> UpdateReport:
+    """Bring the index in line with the docs folder, embedding only new content."""
+    started = time.monotonic()
+    data_dir = Path(settings.data_dir)
+    loaded = load_folder(Path(settings.docs_dir), settings.max_file_mb)
+    with writer_lock(data_dir):
+        generation = layout.current(data_dir)
+        reason = _rebuild_reason(settings, generation)
+        if reason is not None:
+            report = _build(settings, loaded, reason, progress)
+        else:
+            assert generation is not None
+            report = _update_in_place(settings, generation, loaded, progress)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def rebuild(settings: IndexSettings, progress: bool = False) -> UpdateReport:
+    """Build a fresh generation and switch to it only when complete."""
+    started = time.monotonic()
+    loaded = load_folder(Path(settings.docs_dir), settings.max_file_mb)
+    with writer_lock(Path(settings.data_dir)):
+        report = _build(settings, loaded, "requested", progress)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _rebuild_reason(settings: IndexSettings, generation: layout.Generation | None) -> str | None:
+    if generation is None:
+        return "no index yet"
+    if not generation.manifest_path.exists():
+        return "the manifest is missing"
+    manifest = Manifest(generation.manifest_path)
+    try:
+        manifest.check()
+        recorded = manifest.settings_record() or {}
+    finally:
+        manifest.close()
+    wanted = vector_settings(settings)
+    changed = [k for k, v in wanted.items() if recorded.get(k) != v]
+    if changed:
+        return "changed since the last build: " + ", ".join(
+            f"{k} {recorded.get(k)!r} -> {wanted[k]!r}" for k in changed
+        )
+    return None
+
+
+def _build(
+    settings: IndexSettings, loaded: LoadResult, reason: str, progress: bool
+) -> UpdateReport:
+    data_dir = Path(settings.data_dir)
+    client = chroma_client(settings)
+    _drop_stale(data_dir, client, keep=None)
+    generation = layout.new_generation(data_dir, settings.collection_prefix)
+    manifest = Manifest(generation.manifest_path)
+    try:
+        manifest.set_meta("settings", _json(vector_settings(settings)))
+        plan = make_plan({}, loaded)
+        report = _apply(
+            settings, manifest, VectorStore(client, generation.collection), plan, progress
+        )
+        _save_bm25(manifest, generation)
+        manifest.set_meta("pending", "0")
+    finally:
+        manifest.close()
+    previous = layout.current(data_dir)
+    layout.switch_to(data_dir, generation)
+    # The previous generation stays until the next rebuild: a reader may still be mid-question.
+    _drop_stale(data_dir, client, keep=previous.root if previous else None)
+    return _finish(report, loaded, reason)
+
+
+def _update_in_place(
+    settings: IndexSettings, generation: layout.Generation, loaded: LoadResult, progress: bool
+) -> UpdateReport:
+    manifest = Manifest(generation.manifest_path)
+    try:
+        plan = make_plan(manifest.names(), loaded)
+        interrupted = manifest.get_meta("pending") == "1"
+        if not plan.changes_anything and not interrupted:
+            report = UpdateReport(unchanged=plan.unchanged, duplicates=plan.duplicates)
+            _refresh_bm25_if_stale(manifest, generation)
+        else:
+            vectors = VectorStore(chroma_client(settings), generation.collection)
+            report = _apply(settings, manifest, vectors, plan, progress)
+            if interrupted:
+                vectors.delete(sorted(vectors.ids() - set(manifest.chunk_ids())))
+            _save_bm25(manifest, generation)
+            manifest.set_meta("pending", "0")
+        report.documents, report.chunks = len(manifest.doc_ids()), len(manifest.chunk_ids())
+    finally:
+        manifest.close()
+    return _finish(report, loaded, None)
+
+
+def _apply(
+    settings: IndexSettings, manifest: Manifest, vectors: VectorStore, plan: Plan, progress: bool
+) -> UpdateReport:
+    """Vectors first, then one manifest commit, then deletions: a crash leaves no visible mix."""
+    manifest.set_meta("pending", "1")
+    chunked = _embed_and_store(settings, plan.to_embed, vectors, progress)
+    removed_chunks = manifest.chunk_ids(plan.to_remove)
+    indexed = manifest.names()
+    with manifest.transaction():
+        for document, chunks in chunked:
+            manifest.add_document(document, chunks)
+        for name in set(indexed) - set(plan.names):
+            manifest.remove_name(name)
+        for name, doc_id in plan.names.items():
+            manifest.set_name(name, doc_id)
+        for doc_id in plan.to_remove:
+            manifest.remove_document(doc_id)
+    vectors.delete(removed_chunks)
+    return UpdateReport(
+        added=plan.added,
+        changed=plan.changed,
+        removed=plan.removed,
+        renamed=plan.renamed,
+        duplicates=plan.duplicates,
+        unchanged=plan.unchanged,
+        embedded_chunks=sum(len(chunks) for _, chunks in chunked),
+        documents=len(manifest.doc_ids()),
+        chunks=len(manifest.chunk_ids()),
+    )
+
+
+def _embed_and_store(
+    settings: IndexSettings, documents: list[SourceDocument], vectors: VectorStore, progress: bool
+) -> list[tuple[SourceDocument, list[Chunk]]]:
+    if not documents:
+        return []
+    embedder = build_embedder(settings)
+    splitter = make_splitter(settings.chunking, embedder.tokenize)
+    chunked = [(doc, chunk_document(doc, splitter)) for doc in documents]
+    pairs = [(doc, chunk) for doc, chunks in chunked for chunk in chunks]
+    # Length-sorted batches pad less, which makes encoding markedly faster on CPU.
+    pairs.sort(key=lambda pair: len(pair[1].text))
+    batch = 256
+    with Progress(len(pairs), "Embedding chunks", enabled=progress) as bar:
+        for start in range(0, len(pairs), batch):
+            part = pairs[start : start + batch]
+            texts = [indexed_text(chunk, doc.title) for doc, chunk in part]
+            embeddings = embedder.encode(texts)
+            vectors.add(
+                [_node(doc, chunk, emb) for (doc, chunk), emb in zip(part, embeddings, strict=True)]
+            )
+            bar.advance(len(part))
+    return chunked
+
+
+def _node(document: SourceDocument, chunk: Chunk, embedding: list[float]) -> TextNode:
+    metadata: dict[str, Any] = {
+        **document.metadata(),
+        "doc_id": chunk.doc_id,
+        "seq": chunk.seq,
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+    return TextNode(id_=chunk.chunk_id, text=chunk.text, metadata=metadata, embedding=embedding)
+
+
+def _save_bm25(manifest: Manifest, generation: layout.Generation) -> None:
+    titles = {d.doc_id: d.title for d in manifest.documents()}
+    chunks = manifest.chunks()
+    texts = [indexed_text(c, titles[c.doc_id]) for c in chunks]
+    BM25Index.build([c.chunk_id for c in chunks], texts, manifest.version).save(generation.bm25_dir)
+
+
+def _refresh_bm25_if_stale(manifest: Manifest, generation: layout.Generation) -> None:
+    saved = BM25Index.load(generation.bm25_dir)
+    if saved is None or saved.version != manifest.version:
+        _save_bm25(manifest, generation)
+
+
+def _drop_stale(data_dir: Path, client: Any, keep: Path | None) -> None:
+    for stale in layout.stale_generations(data_dir, keep=keep):
+        if stale.collection:
+            drop_collection(client, stale.collection)
+        layout.remove_folder(stale.root)
+
+
+def _finish(report: UpdateReport, loaded: LoadResult, reason: str | None) -> UpdateReport:
+    report.failed = list(loaded.errors)
+    report.warnings = list(loaded.warnings)
+    report.rebuilt_because = reason
+    return report
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)

@@ -1,0 +1,66 @@
+"""The Chroma vector store: embedded under the data folder by default, or a Chroma server."""
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.schema import TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index import layout
+from index.settings import IndexSettings
+
+
+def chroma_client(settings: IndexSettings) -> Any:
+    """A `PersistentClient` under data_dir, or an `HttpClient` when a server host is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except Exception as exc:
+            raise RuntimeError(
+                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+                f"({exc}). Start it (`chroma run --path DIR --port {settings.chroma_port}`) "
+                "or unset ASSISTANT_CHROMA_HOST to use the embedded store."
+            ) from exc
+    path = layout.chroma_dir(Path(settings.data_dir))
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class VectorStore:
+    """One generation's Chroma collection, reached through LlamaIndex's `ChromaVectorStore`."""
+
+    def __init__(self, client: Any, collection: str) -> None:
+        self.client = client
+        self.collection = client.get_or_create_collection(
+            collection, metadata={"hnsw:space": "cosine"}
+        )
+        self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def add(self, nodes: list[TextNode]) -> None:
+        """Store nodes, replacing any with the same id, so a re-run after a crash stores once."""
+        self.delete([n.node_id for n in nodes])
+        self.store.add(list(nodes))
+
+    def delete(self, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), 1000):
+            self.collection.delete(ids=chunk_ids[start : start + 1000])
+
+    def ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+
+def drop_collection(client: Any, name: str) -> None:
+    """Remove a superseded generation's collection; a missing one is already gone."""
+    # Chroma raises different exception types for "not found" across client kinds.
+    with contextlib.suppress(Exception):
+        client.delete_collection(name)
