@@ -9,6 +9,19 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def clean_value(value: object) -> str | None:
+    """Metadata as one line of text (names for JSON-LD people and outlets); None when empty."""
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dict):
+        return clean_value(value.get("name"))
+    if isinstance(value, list):
+        return ", ".join(n for v in value if (n := clean_value(v))) or None
+    return None
+
+
 @dataclass(frozen=True)
 class SourceDocument:
     """An article as loaded from the docs folder, before chunking."""

@@ -4,16 +4,16 @@ import codecs
 import json
 import os
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from itertools import groupby
 from pathlib import Path, PurePosixPath
 
 import docx
-from bs4 import BeautifulSoup, Tag
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError
 
-from index.documents import LoadProblem, LoadResult, SourceDocument
+from index.documents import LoadProblem, LoadResult, SourceDocument, clean_value
+from index.html_text import extract
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"})
 
@@ -24,12 +24,6 @@ _ALIASES = {
     "url": ("url",),
     "author": ("author",),
 }
-_DROP_TAGS = [
-    *("script", "style", "noscript", "template", "nav", "header", "footer", "aside"),
-    *("form", "iframe", "svg"),
-]
-_BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td"]
-_CONTAINER_TAGS = ["div", "section", "article", "main", "body"]
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 _FRONT_MATTER_LINE = re.compile(r"\s*(#.*)?|[A-Za-z_][\w-]*[ \t]*:.*")
 _MD_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -167,99 +161,15 @@ def _front_matter(block: str) -> Meta:
 def _pick_fields(item: dict[str, object]) -> Meta:
     """Our metadata fields from a mapping that may use alternative key names."""
     return {
-        field: next((item[k] for k in keys if _clean(item.get(k))), None)
+        field: next((item[k] for k in keys if clean_value(item.get(k))), None)
         for field, keys in _ALIASES.items()
     }
 
 
 def _load_html(path: Path, name: str, warnings: list[LoadProblem]) -> SourceDocument:
     """A web page: the article's paragraphs, without navigation, scripts or boilerplate."""
-    soup = BeautifulSoup(_read_text(path, name, warnings), "html.parser")
-    meta = _html_meta(soup)  # before the drop below removes the JSON-LD scripts
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")  # keeps the words on either side of a <br> apart
-    # Pages often add teaser <article>s for related stories; the story is the longest one.
-    articles = soup.select("article")
-    root = max(articles, key=lambda a: len(a.get_text())) if articles else None
-    root = root or soup.select_one("main") or soup.body or soup
-    return _document(name, _html_text(root), meta)
-
-
-def _html_text(root: Tag) -> str:
-    """Outermost block elements' text, whitespace collapsed, one paragraph per block."""
-    paragraphs = []
-    for block in root.find_all(_BLOCK_TAGS):
-        if not _inside_block(block, root) and (text := " ".join(block.get_text().split())):
-            paragraphs.append(text)
-    return "\n\n".join(paragraphs or _loose_paragraphs(root))
-
-
-def _loose_paragraphs(root: Tag) -> list[str]:
-    """For pages that put text straight into divs: one paragraph per run of text in one div."""
-    runs = groupby(root.strings, key=lambda string: id(string.find_parent(_CONTAINER_TAGS)))
-    texts = (" ".join("".join(run).split()) for _, run in runs)
-    return [text for text in texts if text]
-
-
-def _inside_block(tag: Tag, root: Tag) -> bool:
-    """Whether a block element sits in another block below root, whose text already holds it."""
-    for parent in tag.parents:
-        if parent is root:
-            return False
-        if parent.name in _BLOCK_TAGS:
-            return True
-    return False
-
-
-def _html_meta(soup: BeautifulSoup) -> Meta:
-    """Title, date, outlet, author and URL from meta tags, JSON-LD and the page itself."""
-    ld = _json_ld(soup)
-    return {
-        "title": _meta_tag(soup, "og:title") or _select(soup, "title") or _select(soup, "h1"),
-        "published": _meta_tag(soup, "article:published_time")
-        or _first(ld, "datePublished")
-        or _select(soup, "time[datetime]", "datetime"),
-        "source": _meta_tag(soup, "og:site_name") or _first(ld, "publisher"),
-        "author": _meta_tag(soup, "author") or _first(ld, "author"),
-        "url": _meta_tag(soup, "og:url") or _select(soup, "link[rel~=canonical]", "href"),
-    }
-
-
-def _meta_tag(soup: BeautifulSoup, key: str) -> str | None:
-    """The content of a <meta> tag named by property (Open Graph) or by name."""
-    return _select(soup, f'meta[property="{key}"], meta[name="{key}"]', "content")
-
-
-def _select(soup: BeautifulSoup, selector: str, attribute: str | None = None) -> str | None:
-    """The text, or the given attribute, of the first element matching a CSS selector."""
-    tag = soup.select_one(selector)
-    if tag is None:
-        return None
-    return _clean(tag.get(attribute) if attribute else tag.get_text())
-
-
-def _json_ld(soup: BeautifulSoup) -> list[dict[str, object]]:
-    """Every object in the page's JSON-LD blocks, including those in an @graph."""
-    objects: list[dict[str, object]] = []
-    for script in soup.select('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(script.get_text())
-        except ValueError:
-            continue  # broken structured data is common and the page is still readable
-        for obj in data if isinstance(data, list) else [data]:
-            if isinstance(obj, dict):
-                objects.append(obj)
-                graph = obj.get("@graph")
-                if isinstance(graph, list):
-                    objects += [g for g in graph if isinstance(g, dict)]
-    return objects
-
-
-def _first(objects: list[dict[str, object]], key: str) -> str | None:
-    """The first usable value of key among JSON-LD objects (names for people and outlets)."""
-    return next((v for obj in objects if (v := _clean(obj.get(key)))), None)
+    text, meta = extract(_read_text(path, name, warnings))
+    return _document(name, text, meta)
 
 
 def _load_pdf(path: Path, name: str) -> SourceDocument:
@@ -289,7 +199,7 @@ def _load_docx(path: Path, name: str) -> SourceDocument:
     props = document.core_properties
     headings = (p.text for p in paragraphs if p.style and p.style.name in ("Title", "Heading 1"))
     meta: Meta = {
-        "title": _clean(props.title) or next(headings, None),
+        "title": clean_value(props.title) or next(headings, None),
         "author": None if props.author == _DOCX_TEMPLATE_AUTHOR else props.author,
         "published": None if props.created == _DOCX_TEMPLATE_CREATED else props.created,
     }
@@ -350,7 +260,7 @@ def _pick_body(item: dict[str, object]) -> str | None:
     return None
 
 
-def _document(name: str, text: str, meta: Meta) -> SourceDocument:
+def _document(name: str, text: str, meta: Mapping[str, object]) -> SourceDocument:
     """A document with cleaned metadata; the title falls back to the file name in words."""
     text = text.strip()
     if not text:
@@ -358,25 +268,12 @@ def _document(name: str, text: str, meta: Meta) -> SourceDocument:
     return SourceDocument(
         name=name,
         text=text,
-        title=_clean(meta.get("title")) or _title_from_name(name),
-        source=_clean(meta.get("source")),
+        title=clean_value(meta.get("title")) or _title_from_name(name),
+        source=clean_value(meta.get("source")),
         published=_iso_date(meta.get("published")),
-        url=_clean(meta.get("url")),
-        author=_clean(meta.get("author")),
+        url=clean_value(meta.get("url")),
+        author=clean_value(meta.get("author")),
     )
-
-
-def _clean(value: object) -> str | None:
-    """Metadata as one line of text (names for JSON-LD people and outlets); None when empty."""
-    if isinstance(value, str):
-        return " ".join(value.split()) or None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, dict):
-        return _clean(value.get("name"))
-    if isinstance(value, list):
-        return ", ".join(n for v in value if (n := _clean(v))) or None
-    return None
 
 
 def _title_from_name(name: str) -> str:
@@ -390,7 +287,7 @@ def _iso_date(value: object) -> str | None:
     """ISO 8601 when the value parses as such, else the raw text, so no date is lost."""
     if isinstance(value, datetime):
         return value.isoformat()
-    raw = _clean(value)
+    raw = clean_value(value)
     if raw is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         return raw  # a bare date must not gain an invented midnight
     candidate = re.sub(r"(\.\d{6})\d+", r"\1", raw)
