@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         ("build", _update, "create the index, or bring it up to date with the docs folder"),
         ("update", _update, "embed new and changed documents, drop removed ones"),
         ("rebuild", _rebuild, "build a fresh index and switch to it when complete"),
+        ("watch", _watch, "update whenever files in the docs folder appear, change or vanish"),
     ]:
         action = actions.add_parser(name, help=text)
         action.add_argument("--docs", help="docs folder (default: ASSISTANT_DOCS_DIR or seeds/)")
@@ -98,6 +99,22 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from index.pipeline import rebuild
 
     return _report(rebuild(settings, progress=True))
+
+
+def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from index.pipeline import UpdateReport
+    from index.watch import watch
+
+    def show(result: UpdateReport | Exception) -> None:
+        if isinstance(result, UpdateReport):
+            _report(result)
+        else:
+            print(f"error: {result}", file=sys.stderr)
+        sys.stdout.flush()
+
+    print(f"Watching {settings.docs_dir} (Ctrl+C to stop)", flush=True)
+    watch(settings, show)
+    return 0
 
 
 def _report(report: object) -> int:

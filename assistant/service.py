@@ -77,9 +77,8 @@ class Assistant:
     def _ready(self) -> tuple[Corpus, SentenceTransformerEmbedding]:
         with self._lock:
             if self._corpus is None or not self._corpus.is_current():
-                stale, self._corpus = self._corpus, Corpus(self.settings)
-                if stale is not None:
-                    stale.close()
+                # The old corpus is not closed: a request in another thread may still read it.
+                self._corpus = Corpus(self.settings)
             if not self._corpus.chunks:
                 raise NotIndexed(not_indexed_message(self.settings))
             if self._embedder is None:

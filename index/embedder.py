@@ -61,7 +61,7 @@ class SentenceTransformerEmbedding(BaseEmbedding):
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        return int(self._model.get_embedding_dimension())
 
     def tokenize(self, text: str) -> list[str]:
         """The model's own tokens, used to size chunks."""

@@ -178,7 +178,9 @@ def _apply(
 ) -> UpdateReport:
     """Vectors first, then one manifest commit, then deletions: a crash leaves no visible mix."""
     manifest.set_meta("pending", "1")
-    chunked = _embed_and_store(settings, plan.to_embed, vectors, progress)
+    chunked, dimension = _embed_and_store(settings, plan.to_embed, vectors, progress)
+    if dimension:
+        manifest.set_meta("embed_dim", str(dimension))
     removed_chunks = manifest.chunk_ids(plan.to_remove)
     indexed = manifest.names()
     with manifest.transaction():
@@ -206,9 +208,10 @@ def _apply(
 
 def _embed_and_store(
     settings: IndexSettings, documents: list[SourceDocument], vectors: VectorStore, progress: bool
-) -> list[tuple[SourceDocument, list[Chunk]]]:
+) -> tuple[list[tuple[SourceDocument, list[Chunk]]], int]:
+    """Chunk, embed and store `documents`; returns them with their chunks, and the dimension."""
     if not documents:
-        return []
+        return [], 0
     embedder = build_embedder(settings)
     splitter = make_splitter(settings.chunking, embedder.tokenize)
     chunked = [(doc, chunk_document(doc, splitter)) for doc in documents]
@@ -225,7 +228,7 @@ def _embed_and_store(
                 [_node(doc, chunk, emb) for (doc, chunk), emb in zip(part, embeddings, strict=True)]
             )
             bar.advance(len(part))
-    return chunked
+    return chunked, embedder.dimension
 
 
 def _node(document: SourceDocument, chunk: Chunk, embedding: list[float]) -> TextNode:

@@ -46,7 +46,7 @@ def status(settings: IndexSettings) -> IndexStatus:
         return IndexStatus(
             documents=len(manifest.doc_ids()),
             chunks=len(manifest.chunk_ids()),
-            model=str(record.get("embed_model", "unknown")),
+            model=f"{record.get('embed_model', 'unknown')} ({manifest.get_meta('embed_dim')} dims)",
             location=str(generation.root),
             store=f"{store}, collection {generation.collection}",
             docs_dir=str(settings.docs_dir),
