@@ -62,5 +62,5 @@ def _update(settings: IndexSettings, on_report: Callable[[UpdateReport | Excepti
     """One update; a failure is reported and the watcher keeps going."""
     try:
         on_report(update(settings))
-    except Exception as exc:  # noqa: BLE001 - a watcher outlives one bad update
+    except Exception as exc:  # a watcher outlives one bad update
         on_report(exc)
