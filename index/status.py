@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import layout
-from index.manifest import Manifest
+from index.manifest import DocumentRecord, Manifest
 from index.settings import IndexSettings
 
 
@@ -51,5 +51,17 @@ def status(settings: IndexSettings) -> IndexStatus:
             store=f"{store}, collection {generation.collection}",
             docs_dir=str(settings.docs_dir),
         )
+    finally:
+        manifest.close()
+
+
+def documents(settings: IndexSettings) -> list[DocumentRecord]:
+    """Every indexed document with its names and chunk count, newest first."""
+    generation = layout.current(Path(settings.data_dir))
+    if generation is None or not generation.manifest_path.exists():
+        return []
+    manifest = Manifest(generation.manifest_path)
+    try:
+        return manifest.documents()
     finally:
         manifest.close()
