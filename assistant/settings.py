@@ -24,7 +24,7 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(4, ge=1, le=12, description="Most sentences in an answer.")
     min_support: float = Field(
-        0.35,
+        0.40,
         ge=0.0,
         le=1.0,
         description="Evidence score below which the assistant refuses rather than guess.",
