@@ -11,7 +11,7 @@ from index.bm25 import BM25Index
 from index.chunking import chunk_document, make_splitter
 from index.embedder import build_embedder
 from index.loaders import load_folder
-from index.manifest import Manifest
+from index.manifest import Manifest, ManifestError
 from index.pipeline import rebuild, update
 from index.settings import IndexSettings
 from index.store import VectorStore, chroma_client
@@ -143,3 +143,30 @@ def test_chunks_are_exact_spans_within_the_token_limit(tmp_path: Path):
         for chunk in chunks:
             assert doc.text[chunk.start : chunk.end] == chunk.text
             assert len(embedder.tokenize(chunk.text)) <= settings.chunking.chunk_size
+
+
+def test_model_change_rebuilds_instead_of_mixing(docs: Path, tmp_path: Path):
+    base = make_settings(docs, tmp_path / "index")
+    update(base)
+    other = tmp_path / "other-minilm"
+    other.symlink_to(base.embed_model_path(), target_is_directory=True)
+    report = update(make_settings(docs, tmp_path / "index", embed_model=str(other)))
+    assert report.rebuilt_because and "embed_model" in report.rebuilt_because
+    assert "other-minilm" in report.rebuilt_because
+
+
+def test_damaged_manifest_is_detected_and_rebuild_recovers(docs: Path, tmp_path: Path):
+    settings = make_settings(docs, tmp_path / "index")
+    update(settings)
+    generation = layout.current(Path(settings.data_dir))
+    assert generation is not None
+    for leftover in generation.root.glob("manifest.sqlite-*"):
+        leftover.unlink()  # WAL files: with them gone, the truncated file is all there is
+    data = generation.manifest_path.read_bytes()
+    generation.manifest_path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(ManifestError, match="assistant index rebuild"):
+        update(settings)
+    report = rebuild(settings)
+    assert report.ok and report.documents == 4
+    n = expected_chunks(settings)
+    assert counts(settings) == (4, n, n, n)
