@@ -59,7 +59,28 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("status", help="documents, chunks, model and location").set_defaults(
         run=_status
     )
+    _add_eval(commands)
     return parser
+
+
+def _add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    evaluate = commands.add_parser("eval", help="measure retrieval or answers on a benchmark")
+    kinds = evaluate.add_subparsers(dest="kind", required=True)
+    for name, text in [
+        ("retrieval", "score the top 10 chunks: ours, plain dense and BM25 (MultiHop-RAG metric)"),
+        ("answers", "answer every question; report refusals, gold answers and exact citations"),
+    ]:
+        kind = kinds.add_parser(name, help=text)
+        kind.add_argument("--corpus", type=Path, required=True, help="JSON list of articles")
+        kind.add_argument("--queries", type=Path, required=True, help="JSON list of questions")
+        kind.add_argument("--out", type=Path, help="write every question's results as JSON")
+        kind.add_argument(
+            "--limit", type=_count, help="at most N questions, taking each question type in turn"
+        )
+        kind.add_argument(
+            "--data-dir", type=Path, help="index folder (default .index-eval/<corpus hash>)"
+        )
+        kind.set_defaults(run=_eval)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,6 +152,30 @@ def _report(report: object) -> int:
         print(f"duplicate: {name} has the same content as {same}; indexed once")
     print(report.summary())
     return EXIT_FAILED if report.failed else 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive count")
+    return value
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import evaluation
+    from assistant.benchmark import load_questions
+
+    questions = load_questions(args.queries)
+    eval_settings = evaluation.eval_settings(settings, args.corpus, args.data_dir)
+    print(evaluation.build_index(eval_settings).summary(), file=sys.stderr)
+    run = evaluation.evaluate_retrieval if args.kind == "retrieval" else evaluation.evaluate_answers
+    report = run(eval_settings, questions, args.limit)
+    print("\n".join(report.lines()))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), "utf-8")
+        print(f"Wrote {args.out}", file=sys.stderr)
+    return 0
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 from assistant.errors import NotIndexed
 from index import layout
 from index.bm25 import BM25Index, indexed_text
-from index.chunking import Chunk
+from index.documents import Chunk
 from index.manifest import DocumentRecord, Manifest
 from index.settings import IndexSettings
 from index.store import VectorStore, chroma_client

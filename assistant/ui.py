@@ -1,4 +1,4 @@
-"""The chat UI: answers stream in sentence by sentence, each [n] one click from its passage."""
+"""The web UI: a chat with every [n] one click from its passage, and a Documents tab."""
 
 import os
 import re
@@ -6,13 +6,15 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from functools import partial
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from assistant import library
 from assistant.citations import Answer, Citation
-from assistant.corpus import not_indexed_message
 from assistant.errors import AssistantError
+from assistant.library import literal
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -27,10 +29,11 @@ CONTEXT_CHARS = 300  # article text shown on each side of a cited passage
 # Answering is CPU-bound (query embedding, BM25): past a few at once, each answer only slows.
 CONCURRENCY = 4
 ANSWERING = "answer"  # one concurrency group for the chat and the API: they share the CPU
+# One upload or delete at a time: the pipeline reads the folder before it takes its lock,
+# so two overlapping updates could each miss the other's file.
+CHANGING = "documents"
 
 _MARKER = re.compile(r"\[(\d+)\]")
-# Characters that would make an article's sentence render as Markdown or HTML instead of text.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
 _LAST_GAP = re.compile(r"\s\S*\Z")
 
 
@@ -73,13 +76,8 @@ def answer_markdown(text: str, turn: int) -> str:
     for i in range(1, len(parts), 2):
         parts[i] = f"[\\[{parts[i]}\\]](#{anchor(turn, int(parts[i]))})"
     for i in range(0, len(parts), 2):
-        parts[i] = _literal(parts[i])
+        parts[i] = literal(parts[i])
     return "".join(parts)
-
-
-def _literal(text: str) -> str:
-    """`text` escaped so Markdown shows it as typed (articles and users may write `*`, `<`, `#`)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
@@ -128,7 +126,7 @@ def chat(
     turn = 1 + sum(message["role"] == "assistant" for message in history)
     asked = [*history]
     if question.strip():
-        asked.append({"role": "user", "content": _literal(question)})
+        asked.append({"role": "user", "content": literal(question)})
     yield [*asked, {"role": "assistant", "content": ""}], "", ""
     text = ""
     try:
@@ -162,54 +160,110 @@ def source_record(citation: Citation) -> dict[str, Any]:
 
 def status_markdown(assistant: Assistant) -> str:
     """One line on what the index holds, or how to fill it when it is empty."""
-    status = assistant.status()
-    if status.documents == 0:
-        return f"**Index:** {not_indexed_message(assistant.settings)}"
-    return (
-        f"**Index:** {_count(status.documents, 'document')} · {_count(status.chunks, 'chunk')} · "
-        f"embedding model `{status.model}`"
-    )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+    return library.status_line(assistant.settings)
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
-    """The chat page, plus the `/ask` API endpoint for programs."""
+    """The chat and Documents tabs, plus the `/ask` API endpoint for programs."""
     with gr.Blocks(title="News assistant", analytics_enabled=False) as app:
         gr.Markdown("# News assistant\nAnswers quote the indexed articles; every [n] is a source.")
+        # Above the tabs: uploads and deletions change it, and it shows on both tabs.
         status = gr.Markdown(status_markdown(assistant))
-        chatbot = gr.Chatbot(
-            label="Answer",
-            height=420,
-            latex_delimiters=[],  # news is full of dollar amounts, not formulas
-            placeholder="Ask a question about the indexed news articles.",
-        )
-        with gr.Row():
-            question = gr.Textbox(
-                show_label=False, placeholder="Your question", scale=5, autofocus=True
-            )
-            ask_button = gr.Button("Ask", variant="primary", scale=1)
-        gr.Examples(EXAMPLES, inputs=question, label="Example questions")
-        gr.Markdown("### Sources")
-        sources = gr.HTML("")
-        gr.on(
-            [ask_button.click, question.submit],
-            partial(chat, assistant),
-            inputs=[question, chatbot],
-            outputs=[chatbot, sources, question],
-            api_name="chat",
-            api_visibility="private",  # programs use /ask, which returns structured sources
-            concurrency_id=ANSWERING,
-            show_progress="minimal",
-        )
-        _add_api(app, assistant, status)
+        with gr.Tabs():
+            with gr.Tab("Chat"):
+                _chat_tab(assistant)
+            with gr.Tab("Documents"):
+                table, names = _documents_tab(assistant, status)
+        _add_api(app, assistant, [status, table, names])
     return app
 
 
-def _add_api(app: gr.Blocks, assistant: Assistant, status: gr.Markdown) -> None:
-    """The public `/ask` endpoint, and the status refresh each page load runs."""
+def _chat_tab(assistant: Assistant) -> None:
+    """The question box, the streamed answer and its highlighted sources."""
+    chatbot = gr.Chatbot(
+        label="Answer",
+        height=420,
+        latex_delimiters=[],  # news is full of dollar amounts, not formulas
+        placeholder="Ask a question about the indexed news articles.",
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            show_label=False, placeholder="Your question", scale=5, autofocus=True
+        )
+        ask_button = gr.Button("Ask", variant="primary", scale=1)
+    gr.Examples(EXAMPLES, inputs=question, label="Example questions")
+    gr.Markdown("### Sources")
+    sources = gr.HTML("")
+    gr.on(
+        [ask_button.click, question.submit],
+        partial(chat, assistant),
+        inputs=[question, chatbot],
+        outputs=[chatbot, sources, question],
+        api_name="chat",
+        api_visibility="private",  # programs use /ask, which returns structured sources
+        concurrency_id=ANSWERING,
+        show_progress="minimal",
+    )
+
+
+def _documents_tab(assistant: Assistant, status: gr.Markdown) -> tuple[gr.Dataframe, gr.Dropdown]:
+    """The indexed documents, an upload box and a delete list; returns the table and the list."""
+    settings = assistant.settings
+    table = gr.Dataframe(
+        library.document_rows(settings),
+        headers=library.HEADERS,
+        datatype=["str", "str", "str", "number", "str"],
+        interactive=False,
+        label="Indexed documents",
+        wrap=True,
+    )
+    files = gr.File(file_count="multiple", file_types=library.FILE_TYPES, label="Add articles")
+    upload_button = gr.Button("Upload", variant="primary")
+    with gr.Row():
+        names = gr.Dropdown(
+            library.deletable_names(settings),
+            value=[],
+            multiselect=True,
+            label="Files to delete",
+            info="A JSON file goes as a whole, with all of its news items.",
+            scale=5,
+        )
+        delete_button = gr.Button("Delete", variant="stop", scale=1)
+    message = gr.Markdown("")
+    refreshed = [status, table, names]
+    private: dict[str, Any] = {
+        "api_visibility": "private",
+        "concurrency_id": CHANGING,
+        "concurrency_limit": 1,
+    }
+    upload_button.click(
+        partial(_upload, assistant), [files], [message, files, *refreshed], **private
+    )
+    delete_button.click(partial(_delete, assistant), [names], [message, *refreshed], **private)
+    return table, names
+
+
+def _upload(assistant: Assistant, paths: list[str] | None) -> tuple[Any, ...]:
+    """Add the uploaded files, then empty the upload box and refresh what the index holds."""
+    # Gradio keeps each upload under its original (sanitized) file name.
+    uploads = [(Path(path), Path(path).name) for path in paths or []]
+    return library.upload(assistant.settings, uploads), None, *_refresh(assistant)
+
+
+def _delete(assistant: Assistant, names: list[str] | None) -> tuple[Any, ...]:
+    """Delete the chosen files, then refresh what the index holds."""
+    return library.delete(assistant.settings, names or []), *_refresh(assistant)
+
+
+def _refresh(assistant: Assistant) -> tuple[str, list[list[str | int]], gr.Dropdown]:
+    """The status line, the documents table and the delete list, as the index is now."""
+    names = library.deletable_names(assistant.settings)
+    rows = library.document_rows(assistant.settings)
+    return status_markdown(assistant), rows, gr.Dropdown(choices=names, value=[])
+
+
+def _add_api(app: gr.Blocks, assistant: Assistant, refreshed: list[Any]) -> None:
+    """The public `/ask` endpoint, and the refresh of index views each page load runs."""
 
     def ask_question(question: str) -> tuple[str, list[dict[str, Any]]]:
         """Answer a question: the text with [n] markers, then its sources (empty if refused)."""
@@ -217,10 +271,10 @@ def _add_api(app: gr.Blocks, assistant: Assistant, status: gr.Markdown) -> None:
 
     # gr.api reads the endpoint's schema from these type hints, so it gets a plain function.
     gr.api(ask_question, api_name="ask", concurrency_id=ANSWERING)
-    # The index may be updated while the server runs; a reload shows the current counts.
+    # The index may be updated while the server runs; a reload shows what it holds now.
     app.load(
-        partial(status_markdown, assistant),
-        outputs=status,
+        partial(_refresh, assistant),
+        outputs=refreshed,
         api_name="index_status",
         api_visibility="private",
     )

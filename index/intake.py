@@ -31,10 +31,10 @@ def accept(source: Path, original_name: str, docs_dir: Path, max_mb: float) -> P
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise IntakeError(f"{original_name}: {suffix} files are not supported (use {kinds}).")
-    size_mb = source.stat().st_size / 1_000_000
+    size_mb = source.stat().st_size / 2**20  # the same megabyte as the loaders' limit
     if size_mb > max_mb:
         raise IntakeError(
-            f"{original_name}: {size_mb:.1f} MB is over the {max_mb:g} MB limit "
+            f"{original_name}: {size_mb:.2f} MB is over the {max_mb:g} MB limit "
             "(ASSISTANT_MAX_FILE_MB)."
         )
     docs_dir.mkdir(parents=True, exist_ok=True)
@@ -48,17 +48,28 @@ def accept(source: Path, original_name: str, docs_dir: Path, max_mb: float) -> P
 
 
 def remove(names: list[str], docs_dir: Path) -> list[Path]:
-    """Delete files of the docs folder by their indexed names; refuses paths outside it."""
+    """Delete files of the docs folder by their indexed names; refuses paths outside it.
+
+    Every name is checked before anything is deleted, so a bad name deletes nothing.
+    """
     root = docs_dir.resolve()
+    paths = [_file_of(name, root) for name in names]
     removed = []
-    for name in names:
-        path = (root / name.split("#", 1)[0]).resolve()
-        if not path.is_relative_to(root) or path == root:
-            raise IntakeError(f"{name!r} is not a file of the docs folder.")
+    for path in dict.fromkeys(paths):
         if path.is_file():
             path.unlink()
             removed.append(path)
     return removed
+
+
+def _file_of(name: str, root: Path) -> Path:
+    """The file behind an indexed name; "items.json#3" is item 3 of items.json."""
+    path = (root / name).resolve()
+    if not path.is_file() and "#" in name:
+        path = (root / name.rsplit("#", 1)[0]).resolve()
+    if not path.is_relative_to(root) or path == root:
+        raise IntakeError(f"{name!r} is not a file of the docs folder.")
+    return path
 
 
 def _free_path(folder: Path, name: str) -> Path:

@@ -85,8 +85,9 @@ def update(settings: IndexSettings, progress: bool = False) -> UpdateReport:
     """Bring the index in line with the docs folder, embedding only new content."""
     started = time.monotonic()
     data_dir = Path(settings.data_dir)
-    loaded = load_folder(Path(settings.docs_dir), settings.max_file_mb)
     with writer_lock(data_dir):
+        # Read the folder inside the lock: a concurrent writer's view may be older than ours.
+        loaded = load_folder(Path(settings.docs_dir), settings.max_file_mb)
         generation = layout.current(data_dir)
         reason = _rebuild_reason(settings, generation)
         if reason is not None:
@@ -101,8 +102,8 @@ def update(settings: IndexSettings, progress: bool = False) -> UpdateReport:
 def rebuild(settings: IndexSettings, progress: bool = False) -> UpdateReport:
     """Build a fresh generation and switch to it only when complete."""
     started = time.monotonic()
-    loaded = load_folder(Path(settings.docs_dir), settings.max_file_mb)
     with writer_lock(Path(settings.data_dir)):
+        loaded = load_folder(Path(settings.docs_dir), settings.max_file_mb)
         report = _build(settings, loaded, "requested", progress)
     report.seconds = time.monotonic() - started
     return report

@@ -1,0 +1,299 @@
+"""Measure retrieval and answers on a MultiHop-RAG-style benchmark: articles plus gold evidence.
+
+Retrieval is scored with the benchmark's own metric (`assistant.benchmark`) for our hybrid
+retriever and, on the same chunks and embedder, plain LlamaIndex dense retrieval and BM25 alone.
+"""
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant import benchmark
+from assistant.benchmark import Question, sample
+from assistant.citations import Answer
+from assistant.corpus import Corpus
+from assistant.retrieval import HybridRetriever, Passage
+from assistant.service import Assistant
+from assistant.settings import Settings
+from index import layout
+from index.embedder import build_embedder
+from index.pipeline import UpdateReport, update
+from index.progress import Progress
+
+SYSTEMS = ("ours", "dense", "bm25")
+EVAL_ROOT = Path(".index-eval")
+Ranking = list[tuple[str, str]]  # (chunk_id, chunk text), best first
+
+
+def eval_settings(settings: Settings, corpus: Path, data_dir: Path | None = None) -> Settings:
+    """Settings for an index of `corpus` alone; by default one folder per corpus content."""
+    if not corpus.is_file():
+        raise FileNotFoundError(
+            f"Corpus file {corpus} does not exist: pass a JSON list of articles, "
+            "e.g. bench/data/multihop-rag/corpus.json"
+        )
+    content = corpus.read_bytes()
+    if data_dir is None:
+        _keep_out_of_git(EVAL_ROOT)
+    data = data_dir or EVAL_ROOT / hashlib.sha256(content).hexdigest()[:12]
+    docs = data / "docs"
+    # Indexing a corpus into someone's real index would drop every article it holds.
+    if (data / layout.POINTER).exists() and not docs.is_dir():
+        raise FileExistsError(
+            f"{data} holds an index `assistant eval` did not build: pass a fresh --data-dir"
+        )
+    docs.mkdir(parents=True, exist_ok=True)
+    target = docs / corpus.name
+    others = sorted(p.name for p in docs.iterdir() if p != target)
+    if others:
+        raise FileExistsError(
+            f"{docs} holds other files ({', '.join(others[:3])}); the evaluation index must "
+            "hold the corpus alone: pass a fresh --data-dir"
+        )
+    # A copy, not a link: the index must keep describing the file it was built from.
+    if not target.exists() or target.read_bytes() != content:
+        target.write_bytes(content)
+    return settings.model_copy(update={"docs_dir": docs, "data_dir": data})
+
+
+def _keep_out_of_git(folder: Path) -> None:
+    """Mark a cache folder as ignored, as pytest and ruff do, so no index is ever committed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# Created by `assistant eval`; indexes are rebuilt on demand.\n*\n")
+
+
+def build_index(settings: Settings) -> UpdateReport:
+    """Index the corpus, or reuse the index when nothing changed."""
+    report = update(settings, progress=True)
+    if report.failed:
+        problem = report.failed[0]
+        raise RuntimeError(f"The corpus could not be indexed: {problem.name}: {problem.reason}")
+    return report
+
+
+@dataclass
+class RetrievalRun:
+    """One question's top 10 from each system, their scores, and our retrieval time."""
+
+    question: Question
+    passages: list[Passage]
+    rankings: dict[str, Ranking]
+    seconds: float
+    scores: dict[str, benchmark.QueryScores] = field(default_factory=dict)
+
+
+class Retrievers:
+    """The systems compared, all over the same chunks with the same embedder."""
+
+    def __init__(self, settings: Settings) -> None:
+        from llama_index.core import VectorStoreIndex
+
+        self.corpus = Corpus(settings)
+        embedder = build_embedder(settings)
+        self.ours = HybridRetriever(self.corpus, embedder, settings.retrieval)
+        self.dense = VectorStoreIndex.from_vector_store(
+            self.corpus.vectors.store, embed_model=embedder
+        ).as_retriever(similarity_top_k=benchmark.DEPTH)
+
+    def run(self, question: Question) -> RetrievalRun:
+        started = time.perf_counter()
+        passages = self.ours.passages(question.query, benchmark.DEPTH)
+        seconds = time.perf_counter() - started
+        dense = [
+            (n.node.node_id, n.node.get_content()) for n in self.dense.retrieve(question.query)
+        ]
+        bm25 = self.corpus.bm25.search(question.query, benchmark.DEPTH)
+        rankings = {
+            "ours": [(p.chunk_id, p.text) for p in passages],
+            "dense": [(cid, self._text(cid, text)) for cid, text in dense],
+            "bm25": [(cid, self.corpus.chunks[cid].text) for cid, _ in bm25],
+        }
+        run = RetrievalRun(question, passages, rankings, seconds)
+        for system, ranking in rankings.items():
+            run.scores[system] = benchmark.score([text for _, text in ranking], question.facts)
+        return run
+
+    def _text(self, chunk_id: str, stored: str) -> str:
+        chunk = self.corpus.chunks.get(chunk_id)
+        return chunk.text if chunk else stored
+
+
+@dataclass
+class RetrievalReport:
+    """Every question's rankings, summarized by system and question type."""
+
+    runs: list[RetrievalRun]
+
+    def summary(self) -> dict[str, Any]:
+        groups = benchmark.by_type(self.runs, lambda r: r.question.question_type)
+        return {
+            "questions": {group: len(runs) for group, runs in groups},
+            "metrics": {
+                system: {
+                    group: benchmark.mean([r.scores[system] for r in runs])
+                    for group, runs in groups
+                }
+                for system in SYSTEMS
+            },
+            "latency_ms": benchmark.latency_ms([r.seconds for r in self.runs]),
+        }
+
+    def lines(self) -> list[str]:
+        summary = self.summary()
+        head = f"{'question type':<18} {'n':>5}  {'system':<6}" + "".join(
+            f"{name:>9}" for name in benchmark.NAMES
+        )
+        lines = [
+            f"Retrieval: {len(self.runs):,} questions with gold evidence, top "
+            f"{benchmark.DEPTH} chunks, MultiHop-RAG metric",
+            head,
+        ]
+        for group, n in summary["questions"].items():
+            for i, system in enumerate(SYSTEMS):
+                label = f"{group if i == 0 else '':<18} {n if i == 0 else '':>5}"
+                values = summary["metrics"][system][group].values()
+                lines.append(f"{label}  {system:<6}" + "".join(f"{v:>9.4f}" for v in values))
+        latency = summary["latency_ms"]
+        lines.append(f"ours latency: p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms")
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "questions": [_retrieval_record(r) for r in self.runs]}
+
+
+def evaluate_retrieval(
+    settings: Settings, questions: list[Question], limit: int | None = None
+) -> RetrievalReport:
+    """Rank the top 10 chunks for each answerable question with every system."""
+    chosen = sample([q for q in questions if q.answerable], limit)
+    retrievers = Retrievers(settings)
+    if chosen:
+        retrievers.ours.passages(chosen[0].query)  # warm up so the first timing is not an outlier
+    runs = []
+    with Progress(len(chosen), "Retrieving") as bar:
+        for question in chosen:
+            runs.append(retrievers.run(question))
+            bar.advance(1)
+    return RetrievalReport(runs)
+
+
+@dataclass
+class AnswerRun:
+    """One question's answer, whether each citation is an exact span, and the time taken."""
+
+    question: Question
+    answer: Answer
+    exact: list[bool]
+    seconds: float
+
+    @property
+    def gold_in_text(self) -> bool:
+        return (
+            bool(self.question.answer) and self.question.answer.lower() in self.answer.text.lower()
+        )
+
+
+@dataclass
+class AnswerReport:
+    """Refusals, gold answers and citation exactness, by question type."""
+
+    runs: list[AnswerRun]
+
+    def summary(self) -> dict[str, Any]:
+        groups = {}
+        for group, runs in benchmark.by_type(self.runs, lambda r: r.question.question_type):
+            exact = [e for r in runs for e in r.exact]
+            inference = [
+                r.gold_in_text for r in runs if r.question.question_type == "inference_query"
+            ]
+            groups[group] = {
+                "questions": len(runs),
+                "refused": sum(r.answer.refused for r in runs) / len(runs),
+                "gold_answer_in_text": sum(inference) / len(inference) if inference else None,
+                "citations": len(exact),
+                "citations_exact": sum(exact),
+            }
+        return {
+            "groups": groups,
+            "latency_ms": benchmark.latency_ms([r.seconds for r in self.runs]),
+        }
+
+    def lines(self) -> list[str]:
+        summary = self.summary()
+        lines = [
+            f"Answers: {len(self.runs):,} questions; null_query should be refused, the others not",
+            f"{'question type':<18} {'n':>5} {'refused':>8} {'gold answer in text':>20} "
+            f"{'citations exact':>22}",
+        ]
+        for group, g in summary["groups"].items():
+            gold = "-" if g["gold_answer_in_text"] is None else f"{g['gold_answer_in_text']:.2f}"
+            share = g["citations_exact"] / g["citations"] if g["citations"] else 1.0
+            exact = f"{g['citations_exact']}/{g['citations']} ({share:.0%})"
+            lines.append(
+                f"{group:<18} {g['questions']:>5} {g['refused']:>8.2f} {gold:>20} {exact:>22}"
+            )
+        latency = summary["latency_ms"]
+        lines.append(f"answer latency: p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms")
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "questions": [_answer_record(r) for r in self.runs]}
+
+
+def evaluate_answers(
+    settings: Settings, questions: list[Question], limit: int | None = None
+) -> AnswerReport:
+    """Answer each question (null ones too) the way `assistant ask` does, and check citations."""
+    chosen = sample(questions, limit)
+    assistant = Assistant(settings)
+    if chosen:
+        assistant.answer(chosen[0].query)  # warm up so the first timing is not an outlier
+    runs = []
+    with Progress(len(chosen), "Answering") as bar:
+        for question in chosen:
+            started = time.perf_counter()
+            answer = assistant.answer(question.query)
+            seconds = time.perf_counter() - started
+            exact = [
+                assistant.document_text(c)[c.start : c.end] == c.passage for c in answer.citations
+            ]
+            runs.append(AnswerRun(question, answer, exact, seconds))
+            bar.advance(1)
+    return AnswerReport(runs)
+
+
+def _retrieval_record(run: RetrievalRun) -> dict[str, Any]:
+    """A question in the upstream evaluator's format (`retrieval_list`, `gold_list`), plus more."""
+    question = run.question
+    return {
+        "query": question.query,
+        "question_type": question.question_type,
+        "answer": question.answer,
+        "gold_list": list(question.evidence),
+        "retrieval_list": [asdict(p) for p in run.passages],  # text exactly as indexed
+        "chunk_ids": {system: [cid for cid, _ in r] for system, r in run.rankings.items()},
+        "scores": {
+            system: dict(zip(benchmark.NAMES, s.values(), strict=True))
+            for system, s in run.scores.items()
+        },
+    }
+
+
+def _answer_record(run: AnswerRun) -> dict[str, Any]:
+    return {
+        "query": run.question.query,
+        "question_type": run.question.question_type,
+        "gold_answer": run.question.answer,
+        "answer": run.answer.text,
+        "refused": run.answer.refused,
+        "support": run.answer.support,
+        "seconds": run.seconds,
+        "citations": [
+            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "passage": c.passage, "exact": e}
+            for c, e in zip(run.answer.citations, run.exact, strict=True)
+        ],
+    }
