@@ -11,16 +11,10 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.prompts import render
+from assistant.rendering import answer_markdown, passage_in_context
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.ui import (
-    answer_markdown,
-    build_app,
-    chat,
-    launch,
-    passage_in_context,
-    status_markdown,
-)
+from assistant.ui import build_app, chat, launch, status_markdown
 from index.pipeline import update
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

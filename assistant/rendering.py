@@ -1,0 +1,96 @@
+"""How answers and sources look in the chat: escaped text, [n] links, highlighted passages."""
+
+import re
+from html import escape
+
+from assistant.citations import Answer, Citation
+from assistant.errors import AssistantError
+from assistant.library import literal
+from assistant.service import Assistant
+
+CONTEXT_CHARS = 300  # article text shown on each side of a cited passage
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_LAST_GAP = re.compile(r"\s\S*\Z")
+
+
+def passage_in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    """HTML of `text[start:end]` marked, inside about `width` characters of text on each side."""
+    low = _context_start(text, start, width)
+    high = _context_end(text, end, width)
+    before = ("…" if low > 0 else "") + text[low:start].lstrip()
+    after = text[end:high].rstrip() + ("…" if high < len(text) else "")
+    return f"{escape(before)}<mark>{escape(text[start:end])}</mark>{escape(after)}"
+
+
+def _context_start(text: str, start: int, width: int) -> int:
+    """Where the context before a passage begins: at most `width` back, never mid-word."""
+    low = max(0, start - width)
+    if low == 0 or text[low - 1].isspace():
+        return low
+    gap = re.search(r"\s", text[low:start])
+    return low + gap.end() if gap else start
+
+
+def _context_end(text: str, end: int, width: int) -> int:
+    """Where the context after a passage ends: at most `width` on, never mid-word."""
+    high = min(len(text), end + width)
+    if high == len(text) or text[high].isspace():
+        return high
+    gap = _LAST_GAP.search(text, end, high)
+    return gap.start() if gap else end
+
+
+def anchor(turn: int, number: int) -> str:
+    """The HTML id of source `number` of the chat's `turn`-th answer."""
+    # Per turn: an older answer's [1] must not scroll to the newest answer's source 1.
+    return f"source-{turn}-{number}"
+
+
+def answer_markdown(text: str, turn: int) -> str:
+    """Answer text for the chat, shown literally, with each [n] linking to its source entry."""
+    parts = _MARKER.split(text)  # text, number, text, number, ..., text
+    for i in range(1, len(parts), 2):
+        parts[i] = f"[\\[{parts[i]}\\]](#{anchor(turn, int(parts[i]))})"
+    for i in range(0, len(parts), 2):
+        parts[i] = literal(parts[i])
+    return "".join(parts)
+
+
+def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
+    """The sources panel: every citation with its passage highlighted in the article's text."""
+    return "".join(_source_entry(c, _document(assistant, c), turn) for c in answer.citations)
+
+
+def _document(assistant: Assistant, citation: Citation) -> str | None:
+    """The cited document's text, or None if an index update replaced it since the answer."""
+    try:
+        text = assistant.document_text(citation)
+    except (AssistantError, KeyError):
+        return None
+    return text if text[citation.start : citation.end] == citation.passage else None
+
+
+def _source_entry(citation: Citation, document: str | None, turn: int) -> str:
+    """One source: number, title, outlet, date, file or link, and the passage in context."""
+    details = [
+        escape(part)
+        for part in (citation.source, (citation.published or "")[:10] or "undated")
+        if part
+    ]
+    if citation.path:
+        details.append(f"<code>{escape(citation.path)}</code>")
+    if citation.url and citation.url.startswith(("https://", "http://")):
+        url = escape(citation.url)
+        details.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>')
+    quoted = (
+        passage_in_context(document, citation.start, citation.end)
+        if document is not None
+        else f"<mark>{escape(citation.passage)}</mark>"
+    )
+    return (
+        f'<div class="source" id="{anchor(turn, citation.number)}">'
+        f"<p><strong>[{citation.number}] {escape(citation.title)}</strong><br>"
+        f"{' · '.join(details)}</p>"
+        f'<blockquote style="white-space: pre-wrap">{quoted}</blockquote></div>'
+    )
