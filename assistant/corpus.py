@@ -5,7 +5,7 @@ from pathlib import Path
 
 from assistant.errors import NotIndexed
 from index import layout
-from index.bm25 import BM25Index, indexed_text
+from index.bm25 import BM25Index
 from index.documents import Chunk
 from index.manifest import DocumentRecord, Manifest
 from index.settings import IndexSettings
@@ -48,9 +48,7 @@ class Corpus:
         if saved is not None and saved.version == self.version:
             return saved
         # The writer commits the manifest before it saves BM25; rebuild rather than serve stale.
-        ordered = list(self.chunks.values())
-        texts = [indexed_text(c, self.documents[c.doc_id].title) for c in ordered]
-        return BM25Index.build([c.chunk_id for c in ordered], texts, self.version)
+        return BM25Index.build(*self.manifest.chunk_terms(), self.version)
 
     @property
     def snapshot(self) -> Snapshot:

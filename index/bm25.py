@@ -44,11 +44,12 @@ class BM25Index:
     version: int
 
     @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str], version: int) -> "BM25Index":
+    def build(cls, chunk_ids: list[str], terms: list[list[str]], version: int) -> "BM25Index":
+        """Index chunks by their terms (from `tokenize`), row i being `chunk_ids[i]`."""
         if not chunk_ids:
             return cls(model=None, chunk_ids=[], version=version)
         model = bm25s.BM25()
-        model.index(tokenize(texts), show_progress=False)
+        model.index(terms, show_progress=False)
         return cls(model=model, chunk_ids=list(chunk_ids), version=version)
 
     def scores(self, query: str) -> np.ndarray:

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS names (
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
-    seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL
+    seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    terms TEXT NOT NULL  -- BM25 terms as JSON: updates rebuild BM25 without re-tokenizing
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
@@ -108,7 +109,9 @@ class Manifest:
     def doc_ids(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT doc_id FROM documents")}
 
-    def add_document(self, document: SourceDocument, chunks: list[Chunk]) -> None:
+    def add_document(
+        self, document: SourceDocument, chunks: list[Chunk], terms: list[list[str]]
+    ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -122,8 +125,11 @@ class Manifest:
             ),
         )
         self._db.executemany(
-            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?)",
-            [(c.chunk_id, c.doc_id, c.seq, c.start, c.end) for c in chunks],
+            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (c.chunk_id, c.doc_id, c.seq, c.start, c.end, json.dumps(t))
+                for c, t in zip(chunks, terms, strict=True)
+            ],
         )
 
     def remove_document(self, doc_id: str) -> None:
@@ -148,6 +154,13 @@ class Manifest:
             "FROM chunks c JOIN documents d USING (doc_id) ORDER BY c.doc_id, c.seq"
         )
         return [Chunk(cid, did, seq, s, e, text[s:e]) for cid, did, seq, s, e, text in rows]
+
+    def chunk_terms(self) -> tuple[list[str], list[list[str]]]:
+        """Every chunk id with its BM25 terms, in a stable order."""
+        rows = self._db.execute(
+            "SELECT chunk_id, terms FROM chunks ORDER BY doc_id, seq"
+        ).fetchall()
+        return [cid for cid, _ in rows], [json.loads(terms) for _, terms in rows]
 
     def document_text(self, doc_id: str) -> str:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()

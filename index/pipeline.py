@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index import layout
-from index.bm25 import BM25Index, indexed_text
+from index.bm25 import BM25Index, indexed_text, tokenize
 from index.documents import Chunk, LoadProblem, LoadResult, SourceDocument
 from index.loaders import load_folder
 from index.manifest import Manifest
@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 # Models, LlamaIndex and Chroma load only when there is work for them: a no-op update of a
 # 600-article folder must finish in about a second, and those imports alone take longer.
+
+
+# Bumped whenever the manifest or BM25 layout changes; an older index is then rebuilt.
+INDEX_FORMAT = 2
 
 
 @dataclass
@@ -62,6 +66,7 @@ class UpdateReport:
 def vector_settings(settings: IndexSettings) -> dict[str, Any]:
     """What the stored vectors depend on; any change means re-embedding everything."""
     return {
+        "index_format": INDEX_FORMAT,
         "embed_model": settings.embed_model_label(),
         "embed_backend": settings.embed_backend,
         "chunk_size": settings.chunking.chunk_size,
@@ -193,7 +198,8 @@ def _apply(
     indexed = manifest.names()
     with manifest.transaction():
         for document, chunks in chunked:
-            manifest.add_document(document, chunks)
+            terms = tokenize([indexed_text(chunk, document.title) for chunk in chunks])
+            manifest.add_document(document, chunks, terms)
         for name in set(indexed) - set(plan.names):
             manifest.remove_name(name)
         for name, doc_id in plan.names.items():
@@ -256,10 +262,8 @@ def _node(document: SourceDocument, chunk: Chunk, embedding: list[float]) -> "Te
 
 
 def _save_bm25(manifest: Manifest, generation: layout.Generation) -> None:
-    titles = {d.doc_id: d.title for d in manifest.documents()}
-    chunks = manifest.chunks()
-    texts = [indexed_text(c, titles[c.doc_id]) for c in chunks]
-    BM25Index.build([c.chunk_id for c in chunks], texts, manifest.version).save(generation.bm25_dir)
+    chunk_ids, terms = manifest.chunk_terms()
+    BM25Index.build(chunk_ids, terms, manifest.version).save(generation.bm25_dir)
 
 
 def _refresh_bm25_if_stale(manifest: Manifest, generation: layout.Generation) -> None:
