@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import NotIndexed
+from assistant.outlets import aliases
 from index import layout
 from index.bm25 import BM25Index
 from index.documents import Chunk
@@ -42,6 +45,18 @@ class Corpus:
         self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.manifest.chunks()}
         self.bm25 = self._load_bm25()
         self.vectors = VectorStore(chroma_client(settings), generation.collection)
+        self.rows = {cid: i for i, cid in enumerate(self.bm25.chunk_ids)}
+        self.source_rows = self._rows_by_source()
+        self.outlet_names = aliases(set(self.source_rows))
+
+    def _rows_by_source(self) -> dict[str, np.ndarray]:
+        """BM25 rows of each outlet's chunks, to search one outlet at a time."""
+        rows: dict[str, list[int]] = {}
+        for cid, row in self.rows.items():
+            source = self.documents[self.chunks[cid].doc_id].source
+            if source:
+                rows.setdefault(source, []).append(row)
+        return {source: np.asarray(r) for source, r in rows.items()}
 
     def _load_bm25(self) -> BM25Index:
         saved = BM25Index.load(self.generation.bm25_dir)

@@ -276,6 +276,7 @@ def _retrieval_record(run: RetrievalRun) -> dict[str, Any]:
         "gold_list": list(question.evidence),
         "retrieval_list": [asdict(p) for p in run.passages],  # text exactly as indexed
         "chunk_ids": {system: [cid for cid, _ in r] for system, r in run.rankings.items()},
+        "seconds": run.seconds,
         "scores": {
             system: dict(zip(benchmark.NAMES, s.values(), strict=True))
             for system, s in run.scores.items()

@@ -13,7 +13,7 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(8, ge=1, le=50, description="Passages handed to the answerer.")
     candidates: int = Field(40, ge=1, le=500, description="Candidates taken from each retriever.")
     bm25_weight: float = Field(
-        0.6, ge=0.0, le=1.0, description="Share of BM25 in the fused score; the rest is dense."
+        0.7, ge=0.0, le=1.0, description="Share of BM25 in the fused score; the rest is dense."
     )
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 # Bumped whenever the manifest or BM25 layout changes; an older index is then rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass
@@ -198,7 +198,8 @@ def _apply(
     indexed = manifest.names()
     with manifest.transaction():
         for document, chunks in chunked:
-            terms = tokenize([indexed_text(chunk, document.title) for chunk in chunks])
+            texts = [indexed_text(chunk, document.title, document.source) for chunk in chunks]
+            terms = tokenize(texts)
             manifest.add_document(document, chunks, terms)
         for name in set(indexed) - set(plan.names):
             manifest.remove_name(name)
@@ -239,13 +240,18 @@ def _embed_and_store(
     with Progress(len(pairs), "Embedding chunks", enabled=progress) as bar:
         for start in range(0, len(pairs), batch):
             part = pairs[start : start + batch]
-            texts = [indexed_text(chunk, doc.title) for doc, chunk in part]
+            texts = [embedded_text(chunk, doc.title) for doc, chunk in part]
             embeddings = embedder.encode(texts)
             vectors.add(
                 [_node(doc, chunk, emb) for (doc, chunk), emb in zip(part, embeddings, strict=True)]
             )
             bar.advance(len(part))
     return chunked, embedder.dimension
+
+
+def embedded_text(chunk: Chunk, title: str) -> str:
+    """What the embedder sees: the title gives a passage its story's context."""
+    return f"{title}\n{chunk.text}"
 
 
 def _node(document: SourceDocument, chunk: Chunk, embedding: list[float]) -> "TextNode":
