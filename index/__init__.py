@@ -8,7 +8,7 @@ Heavy modules load on first use, so `assistant index status` stays instant.
 
 from typing import Any
 
-__all__ = ["UpdateReport", "rebuild", "update"]
+__all__ = ["UpdateReport", "rebuild", "update"]  # loaded from index.pipeline on first use
 
 
 def __getattr__(name: str) -> Any:
