@@ -231,8 +231,9 @@ class AnswerReport:
         ]
         for group, g in summary["groups"].items():
             gold = "-" if g["gold_answer_in_text"] is None else f"{g['gold_answer_in_text']:.2f}"
-            share = g["citations_exact"] / g["citations"] if g["citations"] else 1.0
-            exact = f"{g['citations_exact']}/{g['citations']} ({share:.0%})"
+            exact = f"{g['citations_exact']}/{g['citations']}"
+            if g["citations"]:
+                exact += f" ({g['citations_exact'] / g['citations']:.0%})"
             lines.append(
                 f"{group:<18} {g['questions']:>5} {g['refused']:>8.2f} {gold:>20} {exact:>22}"
             )
