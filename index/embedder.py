@@ -1,6 +1,7 @@
 """Sentence-transformers embeddings as a LlamaIndex `BaseEmbedding`, loaded offline."""
 
 import os
+import threading
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -13,6 +14,9 @@ class SentenceTransformerEmbedding(BaseEmbedding):
     """Normalized sentence-transformers vectors; cosine similarity is then a dot product."""
 
     _model: Any = PrivateAttr()
+    # One model serves the chat's request threads and the index updates: a fast tokenizer
+    # used from two threads at once fails with "Already borrowed", so calls take turns.
+    _busy: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(self, model_name_or_path: str, batch_size: int = 32, **kwargs: Any) -> None:
         super().__init__(model_name=model_name_or_path, embed_batch_size=batch_size, **kwargs)
@@ -44,16 +48,18 @@ class SentenceTransformerEmbedding(BaseEmbedding):
 
     def tokenize(self, text: str) -> list[str]:
         """The model's own tokens, used to size chunks."""
-        return list(self._model.tokenizer.tokenize(text))
+        with self._busy:
+            return list(self._model.tokenizer.tokenize(text))
 
     def encode(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
-        vectors = self._model.encode(
-            texts,
-            batch_size=self.embed_batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=show_progress,
-            convert_to_numpy=True,
-        )
+        with self._busy:
+            vectors = self._model.encode(
+                texts,
+                batch_size=self.embed_batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=show_progress,
+                convert_to_numpy=True,
+            )
         return [list(map(float, row)) for row in vectors]
 
     def _get_query_embedding(self, query: str) -> list[float]:
@@ -69,8 +75,26 @@ class SentenceTransformerEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
+_loaded: dict[tuple[str, str, int], SentenceTransformerEmbedding] = {}
+_loading = threading.Lock()
+
+
 def build_embedder(settings: IndexSettings) -> SentenceTransformerEmbedding:
-    """The embedder the settings name; one backend today, chosen by `embed_backend`."""
+    """The embedder the settings name, loaded once per process and then shared.
+
+    The watcher and the chat UI update the index many times in one process, and the UI also
+    answers with the same model: reloading it for each update cost more than embedding an
+    article, and a second copy cost memory.
+    """
+    key = (settings.embed_backend, settings.embed_model_path(), settings.embed_batch_size)
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = _load(settings)
+        return _loaded[key]
+
+
+def _load(settings: IndexSettings) -> SentenceTransformerEmbedding:
+    """A new embedder for the settings' model, chosen by `embed_backend`."""
     match settings.embed_backend:
         case "torch":
             return SentenceTransformerEmbedding(
