@@ -25,7 +25,10 @@ def literal(text: str) -> str:
 
 def status_line(settings: Settings) -> str:
     """One Markdown line on what the index holds, or how to fill it when it is empty."""
-    held = status(settings)
+    try:
+        held = status(settings)
+    except ManifestError as error:  # the message says to rebuild; the page must still load
+        return f"**Index:** {literal(str(error))}"
     if held.documents == 0:
         return f"**Index:** {not_indexed_message(settings)}"
     return (
@@ -36,6 +39,10 @@ def status_line(settings: Settings) -> str:
 
 def document_rows(settings: Settings) -> list[list[str | int]]:
     """One table row per indexed document: title, source, date, chunks and file names."""
+    try:
+        records = documents(settings)
+    except ManifestError:
+        return []  # the status line says what is wrong
     return [
         [
             record.title,
@@ -44,13 +51,17 @@ def document_rows(settings: Settings) -> list[list[str | int]]:
             record.chunks,
             ", ".join(record.names),
         ]
-        for record in documents(settings)
+        for record in records
     ]
 
 
 def deletable_names(settings: Settings) -> list[str]:
     """The files behind the indexed documents; a JSON file stands for all of its items."""
-    return sorted({_file_of(name) for record in documents(settings) for name in record.names})
+    try:
+        records = documents(settings)
+    except ManifestError:
+        return []
+    return sorted({_file_of(name) for record in records for name in record.names})
 
 
 def upload(settings: Settings, files: list[tuple[Path, str]]) -> str:

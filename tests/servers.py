@@ -92,6 +92,8 @@ def serve(
             time.sleep(0.1)
         yield served
     finally:
+        if os.environ.get("SHOW_SERVE_OUTPUT"):
+            print(served.printed())
         process.terminate()
         try:
             process.wait(timeout=30)
