@@ -16,6 +16,8 @@ from index.embedder import SentenceTransformerEmbedding, build_embedder
 from index.status import IndexStatus, status
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {127: " "}
+# Lone surrogates (JSON can carry them) cannot be encoded for the tokenizer.
+_CONTROL |= dict.fromkeys(range(0xD800, 0xE000), " ")
 
 
 class Assistant:
