@@ -208,7 +208,7 @@ def launch(
         auth=auth,
         # Uploads past the indexing limit would be rejected anyway; refuse them before they
         # fill the temporary folder.
-        max_file_size=f"{max_file_mb:g}mb" if max_file_mb else None,
+        max_file_size=int(max_file_mb * 2**20) if max_file_mb else None,  # bytes, as loaders count
         share=False,
         inbrowser=False,
         prevent_thread_lock=True,

@@ -84,3 +84,25 @@ def test_serve_insecure_warns_at_start_up(tmp_path: Path) -> None:
     with serve(tmp_path, tmp_path / "index", "--insecure", host="0.0.0.0") as served:
         assert "WARNING: listening on 0.0.0.0" in served.printed()
         assert "without sign-in (--insecure)" in served.printed()
+
+
+@pytest.mark.slow
+def test_uploads_over_the_size_limit_are_refused_before_they_are_stored(
+    tmp_path: Path,
+) -> None:
+    import httpx
+
+    from assistant.service import Assistant
+    from assistant.ui import build_app, launch
+    from tests.servers import free_port
+
+    settings = Settings(docs_dir=tmp_path / "docs", data_dir=tmp_path / "index")
+    app = build_app(Assistant(settings))
+    url = launch(app, "127.0.0.1", free_port(), max_file_mb=0.01)
+    try:
+        small = httpx.post(f"{url}gradio_api/upload", files={"files": ("a.txt", b"x" * 5000)})
+        large = httpx.post(f"{url}gradio_api/upload", files={"files": ("b.txt", b"x" * 20000)})
+    finally:
+        app.close()
+    assert small.status_code == 200
+    assert large.status_code == 413
