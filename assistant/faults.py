@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from assistant.errors import AssistantError
 from index.manifest import ManifestError
 from index.settings import IndexSettings
+from index.store import StoreUnreachable
 
 
 class IndexDamaged(AssistantError):
@@ -37,6 +38,8 @@ def explained(settings: IndexSettings) -> Iterator[None]:
             f"The index manifest can no longer be read ({exc}). "
             "Run `assistant index rebuild` to build a fresh index."
         ) from exc
+    except StoreUnreachable as exc:
+        raise StoreUnavailable(f"{exc} Questions are answered again once it is back.") from exc
     except (httpx.TransportError, ChromaError) as exc:
         if not settings.chroma_host:
             raise

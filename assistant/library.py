@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 
 from assistant.corpus import not_indexed_message
+from assistant.errors import AssistantError
+from assistant.faults import explained
 from assistant.settings import Settings
 from index import intake
 from index.loaders import SUPPORTED_SUFFIXES, LoadError
@@ -136,8 +138,9 @@ def _whole_file_note(file: str, items: int) -> str:
 def _update(settings: Settings) -> tuple[UpdateReport | None, str]:
     """Run one index update; on an error the user can fix, None and that error's message."""
     try:
-        return update(settings), ""
-    except (LoadError, ManifestError) as error:
+        with explained(settings):
+            return update(settings), ""
+    except (LoadError, AssistantError) as error:
         return None, literal(str(error))
 
 

@@ -11,6 +11,10 @@ from index import layout
 from index.settings import IndexSettings
 
 
+class StoreUnreachable(RuntimeError):
+    """The Chroma server named in the settings does not answer."""
+
+
 def chroma_client(settings: IndexSettings, fresh: bool = False) -> Any:
     """A `PersistentClient` under data_dir, or an `HttpClient` when a server host is set.
 
@@ -29,7 +33,7 @@ def chroma_client(settings: IndexSettings, fresh: bool = False) -> Any:
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
         except Exception as exc:
-            raise RuntimeError(
+            raise StoreUnreachable(
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
                 f"({exc}). Start it (`chroma run --path DIR --port {settings.chroma_port}`) "
                 "or unset ASSISTANT_CHROMA_HOST to use the embedded store."

@@ -14,6 +14,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from assistant import library
 from assistant.faults import IndexDamaged, StoreUnavailable
 from assistant.library import status_line
 from assistant.service import Assistant
@@ -53,6 +54,12 @@ def test_a_stopped_chroma_server_is_explained_and_answering_resumes(tmp_path: Pa
         assert "is not answering" in history[-1]["content"] and sources == ""
         with pytest.raises(StoreUnavailable, match="without restarting"):
             assistant.answer(QUESTION)
+        with pytest.raises(StoreUnavailable, match="Cannot reach the Chroma server"):
+            Assistant(settings).answer(QUESTION)  # one that never reached it
+        upload = tmp_path / "note.txt"
+        upload.write_text("The harbour reopened on Monday after the storm had passed.")
+        message = library.upload(settings, [(upload, "note.txt")])
+        assert "the index was not updated: Cannot reach the Chroma server" in message
         with chroma_server(tmp_path / "chroma", port):
             text, cited = client.predict(QUESTION, api_name="/ask")
             assert cited and "[1]" in text
