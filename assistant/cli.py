@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the chat UI")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 7860)")
+    serve.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow an address other than 127.0.0.1 without ASSISTANT_AUTH (see SECURITY.md)",
+    )
     serve.set_defaults(run=_serve)
 
     index = commands.add_parser("index", help="build, update or inspect the index")
@@ -106,7 +111,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     server = settings.server.model_copy(
         update={k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
     )
-    serve(settings.model_copy(update={"server": server}))
+    serve(settings.model_copy(update={"server": server}), insecure=args.insecure)
     return 0
 
 

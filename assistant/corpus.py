@@ -10,7 +10,7 @@ from assistant.outlets import aliases
 from index import layout
 from index.bm25 import BM25Index
 from index.documents import Chunk
-from index.manifest import DocumentRecord, Manifest
+from index.manifest import DocumentRecord, Manifest, ManifestError
 from index.settings import IndexSettings
 from index.store import VectorStore, chroma_client
 
@@ -40,11 +40,17 @@ class Corpus:
         self.settings = settings
         self.generation = generation
         self.manifest = Manifest(generation.manifest_path)
+        try:
+            self.manifest.check()  # a damaged or hand-edited manifest is named, not half-served
+        except ManifestError:
+            self.manifest.close()
+            raise
         self.version = self.manifest.version
         self.documents: dict[str, DocumentRecord] = {d.doc_id: d for d in self.manifest.documents()}
         self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.manifest.chunks()}
         self.bm25 = self._load_bm25()
-        self.vectors = VectorStore(chroma_client(settings), generation.collection)
+        # Fresh: the index may have changed in another process since this one opened Chroma.
+        self.vectors = VectorStore(chroma_client(settings, fresh=True), generation.collection)
         self.rows = {cid: i for i, cid in enumerate(self.bm25.chunk_ids)}
         self.source_rows = self._rows_by_source()
         self.outlet_names = aliases(set(self.source_rows))
@@ -60,7 +66,11 @@ class Corpus:
 
     def _load_bm25(self) -> BM25Index:
         saved = BM25Index.load(self.generation.bm25_dir)
-        if saved is not None and saved.version == self.version:
+        if (
+            saved is not None
+            and saved.version == self.version
+            and set(saved.chunk_ids) == self.chunks.keys()  # a hand-edited manifest may differ
+        ):
             return saved
         # The writer commits the manifest before it saves BM25; rebuild rather than serve stale.
         return BM25Index.build(*self.manifest.chunk_terms(), self.version)

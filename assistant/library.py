@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 
 from assistant.corpus import not_indexed_message
+from assistant.errors import AssistantError
+from assistant.faults import explained
 from assistant.settings import Settings
 from index import intake
 from index.loaders import SUPPORTED_SUFFIXES, LoadError
@@ -25,7 +27,10 @@ def literal(text: str) -> str:
 
 def status_line(settings: Settings) -> str:
     """One Markdown line on what the index holds, or how to fill it when it is empty."""
-    held = status(settings)
+    try:
+        held = status(settings)
+    except ManifestError as error:  # the message says to rebuild; the page must still load
+        return f"**Index:** {literal(str(error))}"
     if held.documents == 0:
         return f"**Index:** {not_indexed_message(settings)}"
     return (
@@ -36,6 +41,10 @@ def status_line(settings: Settings) -> str:
 
 def document_rows(settings: Settings) -> list[list[str | int]]:
     """One table row per indexed document: title, source, date, chunks and file names."""
+    try:
+        records = documents(settings)
+    except ManifestError:
+        return []  # the status line says what is wrong
     return [
         [
             record.title,
@@ -44,13 +53,17 @@ def document_rows(settings: Settings) -> list[list[str | int]]:
             record.chunks,
             ", ".join(record.names),
         ]
-        for record in documents(settings)
+        for record in records
     ]
 
 
 def deletable_names(settings: Settings) -> list[str]:
     """The files behind the indexed documents; a JSON file stands for all of its items."""
-    return sorted({_file_of(name) for record in documents(settings) for name in record.names})
+    try:
+        records = documents(settings)
+    except ManifestError:
+        return []
+    return sorted({_file_of(name) for record in records for name in record.names})
 
 
 def upload(settings: Settings, files: list[tuple[Path, str]]) -> str:
@@ -125,8 +138,9 @@ def _whole_file_note(file: str, items: int) -> str:
 def _update(settings: Settings) -> tuple[UpdateReport | None, str]:
     """Run one index update; on an error the user can fix, None and that error's message."""
     try:
-        return update(settings), ""
-    except (LoadError, ManifestError) as error:
+        with explained(settings):
+            return update(settings), ""
+    except (LoadError, AssistantError) as error:
         return None, literal(str(error))
 
 

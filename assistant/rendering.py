@@ -89,7 +89,7 @@ def _source_entry(citation: Citation, document: str | None, turn: int) -> str:
         else f"<mark>{escape(citation.passage)}</mark>"
     )
     return (
-        f'<div class="source" id="{anchor(turn, citation.number)}">'
+        f'<div class="source" id="{anchor(turn, citation.number)}" style="margin-bottom: 1.5em">'
         f"<p><strong>[{citation.number}] {escape(citation.title)}</strong><br>"
         f"{' · '.join(details)}</p>"
         f'<blockquote style="white-space: pre-wrap">{quoted}</blockquote></div>'

@@ -8,6 +8,7 @@ from assistant.citations import Answer, Citation
 from assistant.corpus import Corpus, not_indexed_message
 from assistant.errors import InvalidQuestion, NotIndexed
 from assistant.evidence import Assessor
+from assistant.faults import explained
 from assistant.prompts import render
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
@@ -15,6 +16,8 @@ from index.embedder import SentenceTransformerEmbedding, build_embedder
 from index.status import IndexStatus, status
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {127: " "}
+# Lone surrogates (JSON can carry them) cannot be encoded for the tokenizer.
+_CONTROL |= dict.fromkeys(range(0xD800, 0xE000), " ")
 
 
 class Assistant:
@@ -37,6 +40,10 @@ class Assistant:
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         """Yield pieces of answer text as they are ready, then the final `Answer`."""
+        with explained(self.settings):
+            yield from self._stream(question)
+
+    def _stream(self, question: str) -> Iterator[str | Answer]:
         query = self.clean_question(question)
         corpus, embedder = self._ready()
         retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
@@ -71,8 +78,9 @@ class Assistant:
         return status(self.settings)
 
     def document_text(self, citation: Citation) -> str:
-        corpus, _ = self._ready()
-        return corpus.document_text(citation.doc_id)
+        with explained(self.settings):
+            corpus, _ = self._ready()
+            return corpus.document_text(citation.doc_id)
 
     def _ready(self) -> tuple[Corpus, SentenceTransformerEmbedding]:
         with self._lock:

@@ -1,6 +1,6 @@
 """Query-side settings, extending the build-side ones into the single `Settings` object."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from index.settings import IndexSettings
 
@@ -53,3 +53,7 @@ class Settings(IndexSettings):
         default_factory=AnswerSettings, description="Answer composition and refusal."
     )
     server: ServerSettings = Field(default_factory=ServerSettings, description="Chat UI server.")
+    auth: SecretStr | None = Field(
+        None,
+        description="`user:password` the chat UI asks for; required to serve beyond this machine.",
+    )

@@ -12,6 +12,7 @@ import gradio as gr
 from assistant import library
 from assistant.citations import Answer, Citation
 from assistant.errors import AssistantError
+from assistant.exposure import exposure
 from assistant.library import literal
 from assistant.rendering import answer_markdown, sources_html
 from assistant.service import Assistant
@@ -192,12 +193,22 @@ def _add_api(app: gr.Blocks, assistant: Assistant, refreshed: list[Any]) -> None
     )
 
 
-def launch(app: gr.Blocks, host: str, port: int) -> str:
+def launch(
+    app: gr.Blocks,
+    host: str,
+    port: int,
+    auth: tuple[str, str] | None = None,
+    max_file_mb: float | None = None,
+) -> str:
     """Start `app` in the background on host:port with a shared queue; returns its URL."""
     app.queue(default_concurrency_limit=CONCURRENCY)
     _, url, _ = app.launch(
         server_name=host,
         server_port=port,
+        auth=auth,
+        # Uploads past the indexing limit would be rejected anyway; refuse them before they
+        # fill the temporary folder.
+        max_file_size=int(max_file_mb * 2**20) if max_file_mb else None,  # bytes, as loaders count
         share=False,
         inbrowser=False,
         prevent_thread_lock=True,
@@ -207,10 +218,13 @@ def launch(app: gr.Blocks, host: str, port: int) -> str:
     return str(url)
 
 
-def serve(settings: Settings) -> None:
-    """Serve the chat UI until interrupted."""
+def serve(settings: Settings, insecure: bool = False) -> None:
+    """Serve the chat UI until interrupted; beyond loopback only with sign-in or `insecure`."""
+    host, port = settings.server.host, settings.server.port
+    access = exposure(host, port, settings.auth, insecure)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry or version checks
     app = build_app(Assistant(settings))
-    url = launch(app, settings.server.host, settings.server.port)
+    url = launch(app, host, port, access.auth, settings.max_file_mb)
     print(f"Chat UI running at {url} (Ctrl+C to stop)", flush=True)
+    print(access.notice, flush=True)
     app.block_thread()

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.manifest import ManifestError
+
 POINTER = "CURRENT"
 
 
@@ -45,7 +47,7 @@ def current(data_dir: Path) -> Generation | None:
         record = json.loads(pointer.read_text(encoding="utf-8"))
         return Generation(root=data_dir / record["folder"], collection=record["collection"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise RuntimeError(
+        raise ManifestError(
             f"The index pointer {pointer} is damaged ({exc}). "
             "Run `assistant index rebuild` to build a fresh index."
         ) from exc
@@ -75,7 +77,10 @@ def switch_to(data_dir: Path, generation: Generation) -> None:
 
 def stale_generations(data_dir: Path, keep: Path | None = None) -> list[Generation]:
     """Generations that are neither live nor `keep`: superseded, or left by a crashed rebuild."""
-    live = current(data_dir)
+    try:
+        live = current(data_dir)
+    except ManifestError:
+        return []  # with the pointer damaged, no generation can be called stale
     stale = []
     for path in sorted(data_dir.glob("gen-*")):
         if not path.is_dir() or path == keep or (live is not None and path == live.root):

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from index.documents import LoadProblem, LoadResult, SourceDocument, clean_value
+from index.plausible import implausible
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"})
 
@@ -267,6 +268,8 @@ def _document(name: str, text: str, meta: Mapping[str, object]) -> SourceDocumen
     text = text.strip()
     if not text:
         raise LoadError("no text")
+    if reason := implausible(text):
+        raise LoadError(reason)
     return SourceDocument(
         name=name,
         text=text,

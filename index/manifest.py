@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.documents import Chunk, SourceDocument
+from index.documents import Chunk, SourceDocument, content_hash
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -195,14 +195,39 @@ class Manifest:
     def check(self) -> None:
         """Raise ManifestError when the file is damaged or its rows contradict each other."""
         try:
-            (result,) = self._db.execute("PRAGMA quick_check").fetchone()
-            orphans = self._db.execute(
-                "SELECT COUNT(*) FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)"
-            ).fetchone()[0]
+            problems = self._problems()
         except sqlite3.DatabaseError as exc:
-            result, orphans = str(exc), 0
-        if result != "ok" or orphans:
+            problems = [str(exc)]
+        if problems:
             raise ManifestError(
-                f"The index manifest {self.path} is inconsistent ({result}, {orphans} orphan "
-                "chunks). Run `assistant index rebuild` to build a fresh index."
+                f"The index manifest {self.path} is damaged or was edited by hand "
+                f"({'; '.join(problems)}). Run `assistant index rebuild` to build a fresh index."
             )
+
+    def _problems(self) -> list[str]:
+        """What is wrong with the file, from SQLite's own check to rows that disagree."""
+        (result,) = self._db.execute("PRAGMA quick_check").fetchone()
+        if result != "ok":
+            return [str(result).splitlines()[0]]
+        problems = [] if self.settings_record() else ["no record of how it was built"]
+        counts = {
+            "chunks of missing documents": "SELECT COUNT(*) FROM chunks "
+            "WHERE doc_id NOT IN (SELECT doc_id FROM documents)",
+            "names of missing documents": "SELECT COUNT(*) FROM names "
+            "WHERE doc_id NOT IN (SELECT doc_id FROM documents)",
+            "documents without chunks": "SELECT COUNT(*) FROM documents "
+            "WHERE doc_id NOT IN (SELECT doc_id FROM chunks)",
+            "documents with chunks missing": "SELECT COUNT(*) FROM (SELECT doc_id FROM chunks "
+            "GROUP BY doc_id HAVING MIN(seq) != 0 OR MAX(seq) + 1 != COUNT(*))",
+            "chunks outside their document's text": "SELECT COUNT(*) FROM chunks c "
+            "JOIN documents d USING (doc_id) "
+            "WHERE c.start < 0 OR c.end > length(d.text) OR c.start >= c.end",
+        }
+        for what, query in counts.items():
+            if count := self._db.execute(query).fetchone()[0]:
+                problems.append(f"{count} {what}")
+        # A document's id is the hash of its text: an edited text no longer matches it.
+        rows = self._db.execute("SELECT doc_id, text FROM documents")
+        if edited := sum(content_hash(text) != doc_id for doc_id, text in rows):
+            problems.append(f"{edited} documents whose text changed after indexing")
+        return problems

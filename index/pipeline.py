@@ -11,7 +11,7 @@ from index import layout
 from index.bm25 import BM25Index, indexed_text, tokenize
 from index.documents import Chunk, LoadResult, SourceDocument
 from index.loaders import load_folder
-from index.manifest import Manifest
+from index.manifest import Manifest, ManifestError
 from index.plan import Plan, make_plan
 from index.progress import Progress
 from index.report import UpdateReport
@@ -121,7 +121,10 @@ def _build(
         manifest.set_meta("pending", "0")
     finally:
         manifest.close()
-    previous = layout.current(data_dir)
+    try:
+        previous = layout.current(data_dir)
+    except ManifestError:
+        previous = None  # a damaged pointer is what this rebuild replaces
     layout.switch_to(data_dir, generation)
     # The previous generation stays until the next rebuild: a reader may still be mid-question.
     _drop_stale(data_dir, client, keep=previous.root if previous else None)

@@ -42,6 +42,7 @@ def status(settings: IndexSettings) -> IndexStatus:
         return IndexStatus(0, 0, "none (not built)", str(data_dir), store, str(settings.docs_dir))
     manifest = Manifest(generation.manifest_path)
     try:
+        manifest.check()  # counts from a damaged manifest would mislead
         record = manifest.settings_record() or {}
         return IndexStatus(
             documents=len(manifest.doc_ids()),

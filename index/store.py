@@ -11,9 +11,19 @@ from index import layout
 from index.settings import IndexSettings
 
 
-def chroma_client(settings: IndexSettings) -> Any:
-    """A `PersistentClient` under data_dir, or an `HttpClient` when a server host is set."""
+class StoreUnreachable(RuntimeError):
+    """The Chroma server named in the settings does not answer."""
+
+
+def chroma_client(settings: IndexSettings, fresh: bool = False) -> Any:
+    """A `PersistentClient` under data_dir, or an `HttpClient` when a server host is set.
+
+    `fresh` gives an embedded client its own view of the folder: Chroma shares one per folder
+    within a process, and that one never sees what another process (`assistant index update`
+    while `assistant serve` runs) wrote since it was opened.
+    """
     import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -23,13 +33,16 @@ def chroma_client(settings: IndexSettings) -> Any:
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
         except Exception as exc:
-            raise RuntimeError(
+            raise StoreUnreachable(
                 f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
                 f"({exc}). Start it (`chroma run --path DIR --port {settings.chroma_port}`) "
                 "or unset ASSISTANT_CHROMA_HOST to use the embedded store."
             ) from exc
     path = layout.chroma_dir(Path(settings.data_dir))
     path.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        # Clients made earlier keep the view they hold; only new ones get a new one.
+        SharedSystemClient.clear_system_cache()
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
