@@ -60,6 +60,10 @@ class Corpus:
         self.row_days = np.asarray([_ordinal(days[d]) for d in self.row_docs], dtype=np.int64)
         self.row_sources = np.asarray([self.documents[d].source or "" for d in self.row_docs])
         self.newest = max((d for d in days.values() if d), default=None)
+        self.same_story: dict[str, list[str]] = {}  # doc_id -> its near-duplicates' doc_ids
+        for record in self.documents.values():
+            if record.group:
+                self.same_story.setdefault(record.group, []).append(record.doc_id)
 
     def _rows_by_source(self) -> dict[str, np.ndarray]:
         """BM25 rows of each outlet's chunks, to search one outlet at a time."""
