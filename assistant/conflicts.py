@@ -1,4 +1,4 @@
-"""Reports that disagree: two cited sentences giving different numbers for the same thing.
+"""Reports that disagree: two cited sentences giving different numbers or dates for one thing.
 
 "At least 12 people were killed" and "the collapse killed 17 people" are about one event when
 the sentences are close in meaning, come from different articles published within a week of
@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 
+from assistant import timeframe
 from assistant.evidence import Evidence, ScoredSentence
 from index.dates import day
 
@@ -102,12 +103,21 @@ def _between(
         return []
     if float(vectors[index[id(a)]] @ vectors[index[id(b)]]) < SAME_TOPIC:
         return []
-    qa, qb = quantities(a.sentence.text), quantities(b.sentence.text)
+    qa = quantities(a.sentence.text) | _day_named(a.sentence.text, day(pa.published))
+    qb = quantities(b.sentence.text) | _day_named(b.sentence.text, day(pb.published))
     return [
         Conflict(unit, a, qa[unit][1], b, qb[unit][1])
         for unit in qa.keys() & qb.keys()
         if qa[unit][0] != qb[unit][0]
     ]
+
+
+def _day_named(text: str, published: date | None) -> dict[str, tuple[float, str]]:
+    """The one calendar day a sentence names ("on October 3"), as unit "date"."""
+    days = [f for f in timeframe.find(text, published or date.today()) if f.start == f.end]
+    if len(days) != 1 or days[0].start is None:
+        return {}
+    return {"date": (float(days[0].start.toordinal()), days[0].phrase)}
 
 
 def _close_in_time(a: date | None, b: date | None) -> bool:
