@@ -58,7 +58,8 @@ class HybridRetriever(BaseRetriever):
     Plain reciprocal-rank fusion loses to BM25 alone on news (entity-heavy questions), so both
     scores are computed for every candidate and blended after normalization. Questions that
     name outlets get one ranked list per outlet, interleaved, so every article they ask about
-    is represented near the top.
+    is represented near the top. Dates and outlets in the question limit each search to the
+    articles published then, by them (assistant/scope.py).
     """
 
     def __init__(
