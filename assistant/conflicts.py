@@ -1,8 +1,9 @@
 """Reports that disagree: two cited sentences giving different numbers or dates for one thing.
 
 "At least 12 people were killed" and "the collapse killed 17 people" are about one event when
-the sentences are close in meaning, come from different articles published within a week of
-each other, and count the same unit; the answer then says so and cites both.
+the sentences are close in meaning, come from different articles published within a few days
+of each other, and differ in exactly one amount. Sentences that differ in several (runs, balls,
+wickets and overs) describe different events, such as two matches, not one event twice.
 """
 
 import re
@@ -15,8 +16,8 @@ from assistant import timeframe
 from assistant.evidence import Evidence, ScoredSentence
 from index.dates import day
 
-SAME_TOPIC = 0.5  # cosine above which two sentences are taken to be about the same thing
-WINDOW_DAYS = 7  # reports further apart may describe a later state, not a disagreement
+SAME_TOPIC = 0.6  # cosine above which two sentences are taken to be about the same thing
+WINDOW_DAYS = 3  # reports further apart may describe a later state, not a disagreement
 CANDIDATE_RATIO = 0.5  # sentences that may hold the other side: this share of the best score
 
 _QUANTITY = re.compile(
@@ -105,11 +106,11 @@ def _between(
         return []
     qa = quantities(a.sentence.text) | _day_named(a.sentence.text, day(pa.published))
     qb = quantities(b.sentence.text) | _day_named(b.sentence.text, day(pb.published))
-    return [
-        Conflict(unit, a, qa[unit][1], b, qb[unit][1])
-        for unit in qa.keys() & qb.keys()
-        if qa[unit][0] != qb[unit][0]
-    ]
+    differing = [unit for unit in sorted(qa.keys() & qb.keys()) if qa[unit][0] != qb[unit][0]]
+    if len(differing) != 1:
+        return []
+    unit = differing[0]
+    return [Conflict(unit, a, qa[unit][1], b, qb[unit][1])]
 
 
 def _day_named(text: str, published: date | None) -> dict[str, tuple[float, str]]:

@@ -53,8 +53,11 @@ def test_different_days_for_the_same_event_are_a_disagreement() -> None:
 def test_sentences_about_different_things_or_weeks_apart_do_not_disagree() -> None:
     a = scored("wire", "2023-10-01", "At least 12 people were killed in the collapse.")
     b = scored("daily", "2023-10-02", "The collapse killed 17 people.")
-    later = scored("daily", "2023-11-20", "The collapse killed 17 people.")
+    later = scored("daily", "2023-10-09", "The collapse killed 17 people.")
+    other_match = scored("daily", "2023-10-02", "Smith made 12 runs in 30 balls.")
+    match = scored("wire", "2023-10-01", "Smith made 50 runs in 45 balls.")
 
     assert find([a], evidence(a, b, cosine=0.2)) == []
     assert find([a], evidence(a, later)) == []
     assert [c.unit for c in find([a], evidence(a, b))] == ["people"]
+    assert find([match], evidence(match, other_match)) == []  # two matches, not one
