@@ -18,11 +18,16 @@ class Citation:
     start: int
     end: int
     score: float
+    also_reported_by: tuple[str, ...] = ()  # near-duplicates of the cited article: "Outlet, day"
 
     def label(self) -> str:
         """How a reader sees the source: title, outlet and date (or that it has none)."""
-        date = (self.published or "")[:10] or "undated"
-        return f"{self.title} ({self.source}, {date})" if self.source else f"{self.title} ({date})"
+        return f"{self.title} ({self.outlet_and_day()})"
+
+    def outlet_and_day(self) -> str:
+        """'TechCrunch, 2023-10-07', or 'undated' in place of a date the article lacks."""
+        day = (self.published or "")[:10] or "undated"
+        return f"{self.source}, {day}" if self.source else day
 
 
 @dataclass
@@ -35,3 +40,4 @@ class Answer:
     refused: bool = False
     searched_for: str = ""
     support: float = 0.0
+    timeline: bool = False  # one dated line per step, oldest first

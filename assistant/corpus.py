@@ -1,6 +1,7 @@
 """The index as the query side sees it: manifest, BM25 and vectors, reloaded when it changes."""
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -9,10 +10,15 @@ from assistant.errors import NotIndexed
 from assistant.outlets import aliases
 from index import layout
 from index.bm25 import BM25Index
+from index.dates import day
 from index.documents import Chunk
 from index.manifest import DocumentRecord, Manifest, ManifestError
 from index.settings import IndexSettings
 from index.store import VectorStore, chroma_client
+
+
+def _ordinal(value: date | None) -> int:
+    return value.toordinal() if value else -1
 
 
 def not_indexed_message(settings: IndexSettings) -> str:
@@ -54,6 +60,16 @@ class Corpus:
         self.rows = {cid: i for i, cid in enumerate(self.bm25.chunk_ids)}
         self.source_rows = self._rows_by_source()
         self.outlet_names = aliases(set(self.source_rows))
+        self.row_docs = [self.chunks[cid].doc_id for cid in self.bm25.chunk_ids]
+        days = {d.doc_id: day(d.published) for d in self.documents.values()}
+        # Per BM25 row, for searches limited to some outlets or days; -1 is an undated article.
+        self.row_days = np.asarray([_ordinal(days[d]) for d in self.row_docs], dtype=np.int64)
+        self.row_sources = np.asarray([self.documents[d].source or "" for d in self.row_docs])
+        self.newest = max((d for d in days.values() if d), default=None)
+        self.same_story: dict[str, list[str]] = {}  # doc_id -> its near-duplicates' doc_ids
+        for record in self.documents.values():
+            if record.group:
+                self.same_story.setdefault(record.group, []).append(record.doc_id)
 
     def _rows_by_source(self) -> dict[str, np.ndarray]:
         """BM25 rows of each outlet's chunks, to search one outlet at a time."""

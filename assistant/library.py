@@ -9,11 +9,11 @@ from assistant.faults import explained
 from assistant.settings import Settings
 from index import intake
 from index.loaders import SUPPORTED_SUFFIXES, LoadError
-from index.manifest import ManifestError
+from index.manifest import DocumentRecord, ManifestError
 from index.pipeline import UpdateReport, update
 from index.status import documents, status
 
-HEADERS = ["Title", "Source", "Date", "Chunks", "Files"]
+HEADERS = ["Title", "Source", "Date", "Chunks", "Files", "Same story as"]
 FILE_TYPES = sorted(SUPPORTED_SUFFIXES)
 
 # Characters that would make an article's or a user's text render as Markdown or HTML.
@@ -40,21 +40,34 @@ def status_line(settings: Settings) -> str:
 
 
 def document_rows(settings: Settings) -> list[list[str | int]]:
-    """One table row per indexed document: title, source, date, chunks and file names."""
+    """One row per indexed document: title, source, date, chunks, files, and its near-duplicates."""
     try:
         records = documents(settings)
     except ManifestError:
         return []  # the status line says what is wrong
+    groups: dict[str, list[DocumentRecord]] = {}
+    for record in records:
+        if record.group:
+            groups.setdefault(record.group, []).append(record)
     return [
         [
             record.title,
             record.source or "—",
-            (record.published or "")[:10] or "undated",
+            _day(record),
             record.chunks,
             ", ".join(record.names),
+            "; ".join(
+                f"{other.source or other.title}, {_day(other)}"
+                for other in groups.get(record.group or "", [])
+                if other.doc_id != record.doc_id
+            ),
         ]
         for record in records
     ]
+
+
+def _day(record: DocumentRecord) -> str:
+    return (record.published or "")[:10] or "undated"
 
 
 def deletable_names(settings: Settings) -> list[str]:

@@ -17,6 +17,7 @@ class Mention:
 
     sources: frozenset[str]
     clause: str
+    at: int = 0  # where the outlet's name begins in the question
 
 
 def aliases(sources: set[str]) -> dict[str, set[str]]:
@@ -43,5 +44,5 @@ def mentions(question: str, names: dict[str, set[str]]) -> list[Mention]:
         start = found[i - 1].end() if i else 0
         end = found[i + 1].start() if i + 1 < len(found) else len(question)
         clause = question[start:end].strip(" ,;")
-        result.append(Mention(frozenset(names[match.group(1).lower()]), clause))
+        result.append(Mention(frozenset(names[match.group(1).lower()]), clause, match.start()))
     return result

@@ -11,6 +11,7 @@ from assistant.service import Assistant
 CONTEXT_CHARS = 300  # article text shown on each side of a cited passage
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_STEP = re.compile(r"(\d{4}-\d{2}-\d{2}|undated) — (.*)", re.DOTALL)
 _LAST_GAP = re.compile(r"\s\S*\Z")
 
 
@@ -48,7 +49,19 @@ def anchor(turn: int, number: int) -> str:
 
 
 def answer_markdown(text: str, turn: int) -> str:
-    """Answer text for the chat, shown literally, with each [n] linking to its source entry."""
+    """Answer text for the chat, shown literally, with each [n] linking to its source entry.
+
+    A timeline (one "2023-10-07 — ..." line per step) becomes a list with the dates in bold.
+    """
+    steps = [_STEP.fullmatch(line) for line in text.split("\n")]
+    if len(steps) > 1 and all(steps):
+        return "\n".join(
+            f"- **{step[1]}** — {_linked(step[2], turn)}" for step in steps if step is not None
+        )
+    return _linked(text, turn)
+
+
+def _linked(text: str, turn: int) -> str:
     parts = _MARKER.split(text)  # text, number, text, number, ..., text
     for i in range(1, len(parts), 2):
         parts[i] = f"[\\[{parts[i]}\\]](#{anchor(turn, int(parts[i]))})"
@@ -78,6 +91,8 @@ def _source_entry(citation: Citation, document: str | None, turn: int) -> str:
         for part in (citation.source, (citation.published or "")[:10] or "undated")
         if part
     ]
+    if citation.also_reported_by:
+        details.append(escape("also reported by " + "; ".join(citation.also_reported_by)))
     if citation.path:
         details.append(f"<code>{escape(citation.path)}</code>")
     if citation.url and citation.url.startswith(("https://", "http://")):

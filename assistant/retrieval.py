@@ -1,18 +1,21 @@
 """Hybrid retrieval: BM25 and dense scores fused, then one search per outlet the question names."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import (
+    FilterOperator,
     MetadataFilter,
     MetadataFilters,
     VectorStoreQuery,
 )
 
+from assistant import scope
 from assistant.corpus import Corpus
-from assistant.outlets import Mention, mentions
+from assistant.outlets import Mention
 from assistant.settings import RetrievalSettings
 from index.embedder import SentenceTransformerEmbedding
 
@@ -55,7 +58,8 @@ class HybridRetriever(BaseRetriever):
     Plain reciprocal-rank fusion loses to BM25 alone on news (entity-heavy questions), so both
     scores are computed for every candidate and blended after normalization. Questions that
     name outlets get one ranked list per outlet, interleaved, so every article they ask about
-    is represented near the top.
+    is represented near the top. Dates and outlets in the question limit each search to the
+    articles published then, by them (assistant/scope.py).
     """
 
     def __init__(
@@ -77,40 +81,72 @@ class HybridRetriever(BaseRetriever):
         k = top_k or self.settings.top_k
         if not self.corpus.chunks:
             return []
-        named = mentions(query, self.corpus.outlet_names)
+        searches = self.plan(query)
+        named = searches.outlets
         vectors = np.asarray(
-            self.embedder.encode([query] + [m.clause for m in named]), dtype=np.float32
+            self.embedder.encode([query] + [m.clause for m, _ in named]), dtype=np.float32
         )
         lexical_all = self.corpus.bm25.scores(query)
-        candidates = self._candidates(lexical_all, vectors[0])
+        candidates = self._within(
+            searches.overall, lambda rows: self._candidates(lexical_all, vectors[0], rows)
+        )
         per_outlet = [
-            self._outlet_candidates(m, v) for m, v in zip(named, vectors[1:], strict=True)
+            self._outlet_candidates(m, s, v) for (m, s), v in zip(named, vectors[1:], strict=True)
         ]
         for ids, _ in per_outlet:
             candidates |= ids
         candidates &= self.corpus.chunks.keys()  # vectors the manifest does not list are not served
         embeddings = self._embeddings(sorted(candidates))
         scores = self._fuse(lexical_all, vectors[0], embeddings)
-        ranked = [sorted(scores.fused, key=lambda cid: -scores.fused[cid])]
-        ranked = self._outlet_lists(per_outlet, vectors[1:], embeddings, scores) + ranked
+        overall = sorted(scores.fused, key=lambda cid: -scores.fused[cid])
+        ranked = [*self._outlet_lists(per_outlet, vectors[1:], embeddings, scores), overall]
         return [self._passage(cid, scores) for cid in _interleave(ranked, k)]
 
-    def _candidates(
-        self, lexical: np.ndarray, vector: np.ndarray, source: str | None = None
+    def plan(self, query: str) -> scope.Plan:
+        """The scopes `query` is searched in, as the settings say dates and outlets count."""
+        found = scope.plan(
+            query,
+            self.corpus,
+            self.settings.reference_date,
+            restrict_outlets=self.settings.outlets == "restrict",
+        )
+        if self.settings.dates == "filter":
+            return found
+        return scope.Plan(
+            found.frames,
+            [(m, s.without_time()) for m, s in found.outlets],
+            found.overall.without_time(),
+        )
+
+    def _within(
+        self, where: scope.Scope, search: Callable[[np.ndarray | None], set[str]]
     ) -> set[str]:
-        """Top chunks by BM25 and by dense similarity, over all chunks or one outlet's."""
+        """Search inside a scope; when it holds nothing, without its dates, then everywhere."""
+        for attempt in (where, where.without_time(), scope.Scope()):
+            rows = attempt.rows(self.corpus)
+            if rows is None or len(rows):
+                found = search(rows)
+                if found:
+                    return found
+        return set()
+
+    def _candidates(
+        self, lexical: np.ndarray, vector: np.ndarray, rows: np.ndarray | None
+    ) -> set[str]:
+        """Top chunks by BM25 and by dense similarity, over all chunks or the given rows."""
         n = self.settings.candidates
         ids = self.corpus.bm25.chunk_ids
-        pool = np.arange(len(ids)) if source is None else self.corpus.source_rows[source]
+        pool = np.arange(len(ids)) if rows is None else rows
         top = pool[np.argsort(-lexical[pool])[:n]]
-        return {ids[i] for i in top if lexical[i] > 0} | self._dense_top(vector, source)
+        return {ids[i] for i in top if lexical[i] > 0} | self._dense_top(vector, rows)
 
-    def _dense_top(self, vector: np.ndarray, source: str | None) -> set[str]:
-        filters = (
-            MetadataFilters(filters=[MetadataFilter(key="source", value=source)])
-            if source
-            else None
-        )
+    def _dense_top(self, vector: np.ndarray, rows: np.ndarray | None) -> set[str]:
+        filters = None
+        if rows is not None:
+            doc_ids = sorted({self.corpus.row_docs[i] for i in rows})
+            filters = MetadataFilters(
+                filters=[MetadataFilter(key="doc_id", value=doc_ids, operator=FilterOperator.IN)]
+            )
         result = self.corpus.vectors.store.query(
             VectorStoreQuery(
                 query_embedding=vector.tolist(),
@@ -121,13 +157,11 @@ class HybridRetriever(BaseRetriever):
         return set(result.ids or [])
 
     def _outlet_candidates(
-        self, mention: Mention, vector: np.ndarray
+        self, mention: Mention, where: scope.Scope, vector: np.ndarray
     ) -> tuple[set[str], np.ndarray]:
         """Candidates from the outlets a mention names, ranked by the clause about them."""
         lexical = self.corpus.bm25.scores(mention.clause)
-        found: set[str] = set()
-        for source in mention.sources:
-            found |= self._candidates(lexical, vector, source)
+        found = self._within(where, lambda rows: self._candidates(lexical, vector, rows))
         return found, lexical
 
     def _embeddings(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:

@@ -3,7 +3,7 @@
 import threading
 from collections.abc import Iterator
 
-from assistant import extractive
+from assistant import composer
 from assistant.citations import Answer, Citation
 from assistant.corpus import Corpus, not_indexed_message
 from assistant.errors import InvalidQuestion, NotIndexed
@@ -48,6 +48,7 @@ class Assistant:
         corpus, embedder = self._ready()
         retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
         passages = retriever.passages(query)
+        dated = bool(retriever.plan(query).frames)
         evidence = Assessor(embedder, corpus.bm25).assess(query, passages)
         if evidence.support < self.settings.answer.min_support or not evidence.sentences:
             refusal = render("refusal")
@@ -56,7 +57,7 @@ class Assistant:
                 question, refusal, refused=True, searched_for=query, support=evidence.support
             )
             return
-        for item in extractive.stream(query, evidence, self.settings.answer):
+        for item in composer.stream(query, evidence, self.settings.answer, corpus, dated):
             if isinstance(item, Answer):
                 item.question, item.searched_for = question, query
             yield item

@@ -1,5 +1,8 @@
 """Query-side settings, extending the build-side ones into the single `Settings` object."""
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, Field, SecretStr
 
 from index.settings import IndexSettings
@@ -14,6 +17,21 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(40, ge=1, le=500, description="Candidates taken from each retriever.")
     bm25_weight: float = Field(
         0.7, ge=0.0, le=1.0, description="Share of BM25 in the fused score; the rest is dense."
+    )
+    dates: Literal["filter", "ignore"] = Field(
+        "filter",
+        description="Dates in a question limit retrieval to articles published then "
+        "(widening when none were), or are ignored.",
+    )
+    outlets: Literal["restrict", "prefer"] = Field(
+        "restrict",
+        description="Outlets named in a question: only their articles are retrieved, or "
+        "theirs come first and others fill the remaining places.",
+    )
+    reference_date: date | None = Field(
+        None,
+        description="The day 'yesterday' or 'last month' counts back from; by default the "
+        "newest article's publication date.",
     )
 
 

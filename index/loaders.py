@@ -5,11 +5,15 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from index.dates import iso_date
 from index.documents import LoadProblem, LoadResult, SourceDocument, clean_value
 from index.plausible import implausible
+from index.sidecar import SIDECAR_SUFFIX, SidecarError, read_sidecar
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".json", ".jsonl"})
 
@@ -49,6 +53,7 @@ def load_folder(docs_dir: Path, max_file_mb: float = 20.0) -> LoadResult:
         warnings: list[LoadProblem] = []
         try:
             documents = _load_within_limit(path, name, max_file_mb, warnings)
+            documents = _with_sidecar(path, documents)
         except LoadError as exc:
             result.errors.append(LoadProblem(name, str(exc)))
             continue
@@ -67,9 +72,25 @@ def _supported_files(docs_dir: Path) -> list[Path]:
     for root, dirs, files in os.walk(docs_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for file in files:
-            if not file.startswith(".") and Path(file).suffix.lower() in SUPPORTED_SUFFIXES:
+            if file.startswith(".") or file.lower().endswith(SIDECAR_SUFFIX):
+                continue  # a sidecar describes its article; it is not an article itself
+            if Path(file).suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(Path(root) / file)
     return sorted(found, key=lambda p: p.relative_to(docs_dir).parts)
+
+
+def _with_sidecar(path: Path, documents: list[SourceDocument]) -> list[SourceDocument]:
+    """The documents with the fields their `<stem>.meta.json` sets, which take precedence."""
+    try:
+        given = {k: v for k, v in _pick_fields(read_sidecar(path)).items() if v is not None}
+    except SidecarError as exc:
+        raise LoadError(str(exc)) from exc
+    if not given:
+        return documents
+    fields: dict[str, Any] = {k: clean_value(v) for k, v in given.items() if k != "published"}
+    if "published" in given:
+        fields["published"] = iso_date(given["published"])
+    return [replace(doc, **{k: v for k, v in fields.items() if v}) for doc in documents]
 
 
 def _load_within_limit(
@@ -275,7 +296,7 @@ def _document(name: str, text: str, meta: Mapping[str, object]) -> SourceDocumen
         text=text,
         title=clean_value(meta.get("title")) or _title_from_name(name),
         source=clean_value(meta.get("source")),
-        published=_iso_date(meta.get("published")),
+        published=iso_date(meta.get("published")),
         url=clean_value(meta.get("url")),
         author=clean_value(meta.get("author")),
     )
@@ -286,18 +307,3 @@ def _title_from_name(name: str) -> str:
     file, _, item = name.partition("#")
     words = " ".join(re.split(r"[-_\s]+", PurePosixPath(file).stem)).strip() or file
     return words[:1].upper() + words[1:] + (f" #{item}" if item else "")
-
-
-def _iso_date(value: object) -> str | None:
-    """ISO 8601 when the value parses as such, else the raw text, so no date is lost."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raw = clean_value(value)
-    if raw is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        return raw  # a bare date must not gain an invented midnight
-    candidate = re.sub(r"(\.\d{6})\d+", r"\1", raw)
-    candidate = re.sub(r"[Zz]$", "+00:00", candidate)
-    try:
-        return datetime.fromisoformat(candidate).isoformat()
-    except ValueError:
-        return raw

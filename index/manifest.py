@@ -27,6 +27,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     seq INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
     terms TEXT NOT NULL  -- BM25 terms as JSON: updates rebuild BM25 without re-tokenizing
 );
+CREATE TABLE IF NOT EXISTS signatures (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id),
+    minhash BLOB NOT NULL,  -- index/duplicates.py
+    grp TEXT  -- the first doc_id of its group of near-duplicates; NULL when it has none
+);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
 """
@@ -48,6 +53,7 @@ class DocumentRecord:
     author: str | None
     names: tuple[str, ...]
     chunks: int
+    group: str | None = None  # shared by near-duplicate articles (index/duplicates.py)
 
 
 class Manifest:
@@ -132,7 +138,31 @@ class Manifest:
             ],
         )
 
+    def unsigned_documents(self) -> list[tuple[str, str]]:
+        """(doc_id, text) of documents without a near-duplicate signature yet."""
+        rows = self._db.execute(
+            "SELECT doc_id, text FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM signatures)"
+        )
+        return [(str(d), str(t)) for d, t in rows]
+
+    def set_signature(self, doc_id: str, minhash: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO signatures (doc_id, minhash) VALUES (?, ?)", (doc_id, minhash)
+        )
+
+    def signatures(self) -> dict[str, bytes]:
+        return {d: bytes(m) for d, m in self._db.execute("SELECT doc_id, minhash FROM signatures")}
+
+    def set_groups(self, groups: list[list[str]]) -> None:
+        """Record groups of near-duplicates; each is named after its first doc_id."""
+        self._db.execute("UPDATE signatures SET grp = NULL")
+        self._db.executemany(
+            "UPDATE signatures SET grp = ? WHERE doc_id = ?",
+            [(group[0], doc_id) for group in groups for doc_id in group],
+        )
+
     def remove_document(self, doc_id: str) -> None:
+        self._db.execute("DELETE FROM signatures WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM names WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
         self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
@@ -175,8 +205,9 @@ class Manifest:
             names.setdefault(doc_id, []).append(name)
         rows = self._db.execute(
             "SELECT d.doc_id, d.title, d.source, d.published, d.url, d.author, "
-            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id) "
-            "FROM documents d ORDER BY d.published DESC, d.title"
+            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id), s.grp "
+            "FROM documents d LEFT JOIN signatures s USING (doc_id) "
+            "ORDER BY d.published DESC, d.title"
         )
         return [
             DocumentRecord(
@@ -188,6 +219,7 @@ class Manifest:
                 author=row[5],
                 names=tuple(names.get(row[0], ())),
                 chunks=int(row[6]),
+                group=row[7],
             )
             for row in rows
         ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from index import layout
 from index.bm25 import BM25Index, indexed_text, tokenize
 from index.documents import Chunk, LoadResult, SourceDocument
+from index.duplicates import group_duplicates
 from index.loaders import load_folder
 from index.manifest import Manifest, ManifestError
 from index.plan import Plan, make_plan
@@ -140,6 +141,9 @@ def _update_in_place(
         interrupted = manifest.get_meta("pending") == "1"
         if not plan.changes_anything and not interrupted:
             report = UpdateReport(unchanged=plan.unchanged, duplicates=plan.duplicates)
+            if manifest.unsigned_documents():  # indexed before near-duplicates were grouped
+                with manifest.transaction():
+                    group_duplicates(manifest)
             _refresh_bm25_if_stale(manifest, generation)
         else:
             from index.store import VectorStore, chroma_client
@@ -177,6 +181,7 @@ def _apply(
             manifest.set_name(name, doc_id)
         for doc_id in plan.to_remove:
             manifest.remove_document(doc_id)
+        group_duplicates(manifest)
     vectors.delete(removed_chunks)
     return UpdateReport(
         added=plan.added,

@@ -47,3 +47,15 @@ def news_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(docs, tmp_path_factory.mktemp("news-index"))
     assert update(settings).documents == 9
     return settings
+
+
+@pytest.fixture(scope="session")
+def dated_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """An index of 13 dated articles from five outlets: a budget story over three months, a
+    trial told out of order, one product seen by two outlets, two reports of one collapse
+    with different death tolls, and one wire story published twice."""
+    docs = tmp_path_factory.mktemp("dated-docs")
+    shutil.copy(FIXTURES / "news" / "corpus.json", docs / "corpus.json")
+    settings = make_settings(docs, tmp_path_factory.mktemp("dated-index"))
+    assert update(settings).documents == 13
+    return settings

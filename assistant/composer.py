@@ -1,0 +1,88 @@
+"""Answers that know they are about news: dated when asked about time, in order when asked how
+something developed, one copy of a syndicated story, and disagreements between reports shown.
+
+Builds on the extractive answerer: the sentences are still the articles' own, cited exactly.
+"""
+
+from collections.abc import Iterator
+
+from assistant import conflicts, extractive, syndication, timeline
+from assistant.citations import Answer, Citation
+from assistant.corpus import Corpus
+from assistant.evidence import Evidence, ScoredSentence
+from assistant.settings import AnswerSettings
+
+
+def stream(
+    question: str, evidence: Evidence, settings: AnswerSettings, corpus: Corpus, dated: bool
+) -> Iterator[str | Answer]:
+    """Yield the answer part by part, then the finished `Answer`; `dated`: the question
+    names a time, so every cited sentence says when, and by whom, it was published."""
+    evidence = syndication.one_copy_each(evidence, corpus)
+    is_timeline = timeline.asks_for_timeline(question)
+    disagreements: list[conflicts.Conflict] = []
+    if is_timeline:
+        picked = timeline.select(evidence)
+    else:
+        picked = extractive.select(evidence, settings)
+        disagreements = conflicts.find(picked, evidence)
+        picked += _other_sides(picked, disagreements)
+    citations = syndication.with_twins(extractive.cite(picked), corpus)
+    first_of_doc = {c.doc_id: c.number for c in reversed(citations)}
+    parts = [
+        _part(c, dated or is_timeline, is_timeline, first_of_doc[c.doc_id] == c.number)
+        for c in citations
+    ]
+    parts += [_disagreement(d, citations) for d in disagreements]
+    separator = "\n" if is_timeline else " "
+    for i, part in enumerate(parts):
+        yield part if i == 0 else separator + part
+    yield Answer(
+        question=question,
+        text=separator.join(parts),
+        citations=citations,
+        support=evidence.support,
+        timeline=is_timeline,
+    )
+
+
+def _other_sides(
+    picked: list[ScoredSentence], found: list[conflicts.Conflict]
+) -> list[ScoredSentence]:
+    """The disagreeing sentences the answer does not quote yet, so both sides are cited."""
+    extra: list[ScoredSentence] = []
+    for conflict in found:
+        if all(conflict.second is not s for s in picked + extra):
+            extra.append(conflict.second)
+    return extra
+
+
+def _part(citation: Citation, dated: bool, is_timeline: bool, first_of_doc: bool) -> str:
+    """One cited sentence; the first from an article names the other outlets that ran it."""
+    text = " ".join(citation.passage.split())
+    also = (
+        f" (also reported by {'; '.join(citation.also_reported_by)})"
+        if citation.also_reported_by and first_of_doc
+        else ""
+    )
+    if is_timeline:
+        when = (citation.published or "")[:10] or "undated"
+        source = f"{citation.source}: " if citation.source else ""
+        return f"{when} — {source}{text} [{citation.number}]{also}"
+    if dated:
+        return f"{citation.outlet_and_day()}: {text} [{citation.number}]{also}"
+    return f"{text} [{citation.number}]{also}"
+
+
+def _disagreement(conflict: conflicts.Conflict, citations: list[Citation]) -> str:
+    """'The reports differ: 12 people (Coastal Times, 2023-12-05) [1] against 17 ...'."""
+    number = {(c.doc_id, c.start): c for c in citations}
+
+    def side(scored: ScoredSentence, amount: str) -> str:
+        c = number[(scored.sentence.passage.doc_id, scored.sentence.start)]
+        return f"{amount} ({c.outlet_and_day()}) [{c.number}]"
+
+    return (
+        f"The reports differ: {side(conflict.first, conflict.first_amount)} against "
+        f"{side(conflict.second, conflict.second_amount)}."
+    )
