@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,16 +38,16 @@ def index_env(docs: Path, data: Path, backend: str, cache: Path) -> dict[str, st
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run `command`; its wall seconds, its own peak memory in MB, and its stdout."""
-    started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    out = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise RuntimeError(f"{' '.join(command)} exited with {child.returncode}")
-    return seconds, usage.ru_maxrss / 1024, out
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
+        assert command[1] == "-m", "run_measured runs a module: [python, -m, module, ...]"
+        wrapped = [command[0], "-m", "bench.peak", str(peak), *command[2:]]
+        started = time.perf_counter()
+        result = subprocess.run(wrapped, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - started
+        if result.returncode:
+            raise RuntimeError(f"{' '.join(command)} exited with {result.returncode}")
+        return seconds, float(peak.read_text(encoding="utf-8")), result.stdout
 
 
 def disk_mb(folder: Path) -> float:

@@ -8,7 +8,6 @@ resident memory (what a user's `assistant serve` holding this index would need).
 
 import argparse
 import json
-import resource
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from assistant.benchmark import latency_ms, load_questions, sample
 from assistant.retrieval import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
+from bench.peak import peak_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "bench/data/multihop-rag/queries-dev.json"
@@ -46,7 +46,7 @@ def probe(settings: Settings, count: int) -> dict[str, float]:
         "answer_p50_ms": round(answer_ms["p50"], 1),
         "answer_p95_ms": round(answer_ms["p95"], 1),
         "chunks": len(corpus.chunks),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_mb(), 1),
     }
 
 
