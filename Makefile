@@ -28,5 +28,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Throughput, latency at two sizes, start-up, 16 concurrent clients, growth to 15x; long.
+# Shorter runs: make bench BENCH_ARGS="--articles 100 --scales 1,2 --skip clients"
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .index

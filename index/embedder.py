@@ -2,6 +2,7 @@
 
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -18,16 +19,27 @@ class SentenceTransformerEmbedding(BaseEmbedding):
     # used from two threads at once fails with "Already borrowed", so calls take turns.
     _busy: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def __init__(self, model_name_or_path: str, batch_size: int = 32, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        model_name_or_path: str,
+        batch_size: int = 32,
+        encoder: Any | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Load the model from disk, or use `encoder`, any object with the model's
+        `encode`, `tokenizer` and `get_embedding_dimension` (the ONNX runtime's)."""
         super().__init__(model_name=model_name_or_path, embed_batch_size=batch_size, **kwargs)
         # Weights come from disk only: a missing model must fail here, not try the network.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         # Chunking tokenizes whole articles on purpose; the length warning and bars are noise.
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
+        if encoder is not None:
+            self._model = encoder
+            return
+        from sentence_transformers import SentenceTransformer
 
         try:
             self._model = SentenceTransformer(model_name_or_path, device="cpu")
@@ -100,3 +112,9 @@ def _load(settings: IndexSettings) -> SentenceTransformerEmbedding:
             return SentenceTransformerEmbedding(
                 settings.embed_model_path(), settings.embed_batch_size
             )
+        case "onnx-int8":
+            from index.onnx_model import OnnxEncoder, quantized_model
+
+            folder = quantized_model(settings.embed_model_path(), Path(settings.model_cache()))
+            encoder = OnnxEncoder(folder, settings.embed_threads)
+            return SentenceTransformerEmbedding(str(folder), settings.embed_batch_size, encoder)

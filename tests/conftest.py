@@ -2,6 +2,11 @@
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,3 +64,45 @@ def dated_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(docs, tmp_path_factory.mktemp("dated-index"))
     assert update(settings).documents == 13
     return settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real Chroma server (`chroma run`, shipped with chromadb) on 127.0.0.1; its port."""
+    executable = Path(sys.executable).with_name("chroma")
+    if not executable.exists():
+        executable = Path(shutil.which("chroma") or "chroma")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    server = subprocess.Popen(
+        [str(executable), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start listening within 60 s")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(params=["embedded", "chroma-server"])
+def store(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Where the vectors live, as settings: the embedded store, or a real Chroma server."""
+    if request.param == "embedded":
+        return {}
+    return {"chroma_host": "127.0.0.1", "chroma_port": request.getfixturevalue("chroma_server")}

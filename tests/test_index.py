@@ -52,8 +52,10 @@ def docs(tmp_path: Path) -> Path:
     return folder
 
 
-def test_build_stores_every_chunk_once_everywhere(docs: Path, tmp_path: Path):
-    settings = make_settings(docs, tmp_path / "index")
+def test_build_stores_every_chunk_once_everywhere(
+    docs: Path, tmp_path: Path, store: dict[str, object]
+):
+    settings = make_settings(docs, tmp_path / "index", **store)
     report = update(settings)
     assert report.rebuilt_because == "no index yet"
     assert sorted(report.added) == sorted(p.name for p in docs.iterdir())
@@ -62,8 +64,8 @@ def test_build_stores_every_chunk_once_everywhere(docs: Path, tmp_path: Path):
     assert report.embedded_chunks == n
 
 
-def test_update_cycles_keep_counts_exact(docs: Path, tmp_path: Path):
-    settings = make_settings(docs, tmp_path / "index")
+def test_update_cycles_keep_counts_exact(docs: Path, tmp_path: Path, store: dict[str, object]):
+    settings = make_settings(docs, tmp_path / "index", **store)
     update(settings)
 
     noop = update(settings)
@@ -111,9 +113,11 @@ def test_file_that_fails_later_keeps_what_was_indexed(docs: Path, tmp_path: Path
     assert report.documents == 4 and report.removed == []
 
 
-def test_chunking_change_rebuilds_instead_of_mixing(docs: Path, tmp_path: Path):
-    update(make_settings(docs, tmp_path / "index"))
-    smaller = make_settings(docs, tmp_path / "index", chunking={"chunk_size": 128})
+def test_chunking_change_rebuilds_instead_of_mixing(
+    docs: Path, tmp_path: Path, store: dict[str, object]
+):
+    update(make_settings(docs, tmp_path / "index", **store))
+    smaller = make_settings(docs, tmp_path / "index", chunking={"chunk_size": 128}, **store)
     report = update(smaller)
     assert report.rebuilt_because and "chunk_size 256 -> 128" in report.rebuilt_because
     n = expected_chunks(smaller)
@@ -121,8 +125,10 @@ def test_chunking_change_rebuilds_instead_of_mixing(docs: Path, tmp_path: Path):
     assert len(list((tmp_path / "index").glob("gen-*"))) == 2  # the live one and its predecessor
 
 
-def test_rebuild_switches_generation_and_keeps_counts(docs: Path, tmp_path: Path):
-    settings = make_settings(docs, tmp_path / "index")
+def test_rebuild_switches_generation_and_keeps_counts(
+    docs: Path, tmp_path: Path, store: dict[str, object]
+):
+    settings = make_settings(docs, tmp_path / "index", **store)
     update(settings)
     before = layout.current(Path(settings.data_dir))
     report = rebuild(settings)

@@ -1,0 +1,181 @@
+"""An int8 ONNX copy of the embedding model, exported here once from the local weights.
+
+The sentence-transformers model (transformer, pooling, normalization) is traced to one ONNX
+graph with torch and its MatMul weights quantized to int8 per channel by ONNX Runtime's
+dynamic quantization (no calibration data). Nothing is downloaded: the source is the folder
+the settings name. The export is cached by source model, so it happens once.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+EXTRA_HINT = "The onnx-int8 backend needs the `onnx` extra: pip install 'news-assistant[onnx]'"
+GRAPH = "model_qint8.onnx"
+META = "encoder.json"
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def export_folder(source: str, cache_dir: Path) -> Path:
+    """The cached export of `source`: one folder per source weights."""
+    return cache_dir / f"{Path(source).name or 'model'}-{_fingerprint(source)}-onnx-int8"
+
+
+def quantized_model(source: str, cache_dir: Path) -> Path:
+    """The folder of the int8 model, exporting it first when it is not cached."""
+    folder = export_folder(source, cache_dir)
+    if not (folder / META).exists():
+        _export(source, folder)
+    return folder
+
+
+class OnnxEncoder:
+    """Encodes text with the exported graph; the same calls the embedder makes on a model."""
+
+    def __init__(self, folder: Path, threads: int = 0) -> None:
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            raise RuntimeError(EXTRA_HINT) from exc
+        from transformers import AutoTokenizer
+
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        self.max_seq_length = int(meta["max_seq_length"])
+        self.dimension = int(meta["dimension"])
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(folder / GRAPH), options, providers=["CPUExecutionProvider"]
+        )
+
+    def get_embedding_dimension(self) -> int:
+        return self.dimension
+
+    def encode(self, texts: list[str], batch_size: int = 32, **_: Any) -> np.ndarray:
+        """Unit-length vectors, one row per text (the graph pools and normalizes)."""
+        rows = [np.zeros((0, self.dimension), dtype=np.float32)]
+        for start in range(0, len(texts), batch_size):
+            batch = self.tokenizer(
+                texts[start : start + batch_size],
+                padding=True,
+                truncation=True,
+                max_length=self.max_seq_length,
+                return_tensors="np",
+            )
+            feeds = {name: batch[name].astype(np.int64) for name in INPUTS}
+            rows.append(self.session.run(None, feeds)[0])
+        vectors = np.concatenate(rows)
+        # Re-normalize after int8 arithmetic so cosine stays a plain dot product.
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _export(source: str, folder: Path) -> None:
+    """Export to a sibling folder, then rename it in, so a crash never leaves half a model."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import onnx  # noqa: F401  (torch's exporter needs it)
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise RuntimeError(EXTRA_HINT) from exc
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(source, device="cpu")
+    tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with _quiet():
+        _trace(model, tmp / "model.onnx")
+        # Per-channel int8 on MatMul only: per-tensor weights or quantized embedding lookups
+        # move the vectors too far (cosine to fp32 of 0.95 instead of 0.99).
+        quantize_dynamic(
+            tmp / "model.onnx",
+            tmp / GRAPH,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+    (tmp / "model.onnx").unlink()
+    model.tokenizer.save_pretrained(str(tmp))
+    meta = {"source": source, "max_seq_length": model.max_seq_length}
+    meta["dimension"] = model.get_embedding_dimension()
+    (tmp / META).write_text(json.dumps(meta), encoding="utf-8")
+    if not (folder / META).exists():
+        shutil.rmtree(folder, ignore_errors=True)  # a crashed export's leftovers
+        with suppress(OSError):  # another process may have renamed its own export in first
+            os.replace(tmp, folder)
+    shutil.rmtree(tmp, ignore_errors=True)
+    if not (folder / META).exists():
+        raise RuntimeError(f"Could not write the exported model to {folder}")
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the export's warnings: tracing reports Python branches frozen into the graph
+    (checked: its vectors match torch's for every batch size and length) and quantization
+    suggests an optional pre-processing pass."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
+
+
+def _trace(model: Any, path: Path) -> None:
+    """One graph from token ids to the model's own pooled, normalized sentence vector."""
+    import torch
+
+    class Whole(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = model[0].auto_model
+            self.rest = torch.nn.ModuleList(list(model)[1:])
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            features = {"token_embeddings": hidden, "attention_mask": attention_mask}
+            for module in self.rest:
+                features = module(features)
+            return features["sentence_embedding"]
+
+    sample = model.tokenizer(["a short one", "and a somewhat longer sentence"], padding=True)
+    args = tuple(torch.tensor(sample[name]) for name in INPUTS)
+    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
+    with torch.no_grad():
+        torch.onnx.export(
+            Whole().eval(),
+            args,
+            str(path),
+            input_names=list(INPUTS),
+            output_names=["sentence_embedding"],
+            dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,  # the TorchScript exporter needs no onnxscript and handles BERT
+        )
+
+
+def _fingerprint(source: str) -> str:
+    """Names the source weights by path and by their files' names and sizes."""
+    digest = hashlib.sha256(str(Path(source).resolve()).encode())
+    root = Path(source)
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                digest.update(f"{path.relative_to(root)}:{path.stat().st_size}".encode())
+    return digest.hexdigest()[:12]
