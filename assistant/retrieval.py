@@ -88,7 +88,8 @@ class HybridRetriever(BaseRetriever):
         )
         lexical_all = self.corpus.bm25.scores(query)
         candidates = self._within(
-            searches.overall, lambda rows: self._candidates(lexical_all, vectors[0], rows)
+            searches.overall,
+            lambda rows, where: self._candidates(lexical_all, vectors[0], rows, where),
         )
         per_outlet = [
             self._outlet_candidates(m, s, v) for (m, s), v in zip(named, vectors[1:], strict=True)
@@ -119,34 +120,40 @@ class HybridRetriever(BaseRetriever):
         )
 
     def _within(
-        self, where: scope.Scope, search: Callable[[np.ndarray | None], set[str]]
+        self, where: scope.Scope, search: Callable[[np.ndarray | None, scope.Scope], set[str]]
     ) -> set[str]:
         """Search inside a scope; when it holds nothing, without its dates, then everywhere."""
         for attempt in (where, where.without_time(), scope.Scope()):
             rows = attempt.rows(self.corpus)
             if rows is None or len(rows):
-                found = search(rows)
+                found = search(rows, attempt)
                 if found:
                     return found
         return set()
 
     def _candidates(
-        self, lexical: np.ndarray, vector: np.ndarray, rows: np.ndarray | None
+        self, lexical: np.ndarray, vector: np.ndarray, rows: np.ndarray | None, where: scope.Scope
     ) -> set[str]:
         """Top chunks by BM25 and by dense similarity, over all chunks or the given rows."""
         n = self.settings.candidates
         ids = self.corpus.bm25.chunk_ids
         pool = np.arange(len(ids)) if rows is None else rows
         top = pool[np.argsort(-lexical[pool])[:n]]
-        return {ids[i] for i in top if lexical[i] > 0} | self._dense_top(vector, rows)
+        found = {ids[i] for i in top if lexical[i] > 0}
+        if rows is None:
+            return found | self._dense_top(vector, None)
+        if where.timeframe is None and where.sources:
+            # One outlet at a time by name: Chroma's filtered search finds more this way than
+            # with a long list of document ids (MultiHop-RAG inference questions).
+            for source in sorted(where.sources):
+                found |= self._dense_top(vector, MetadataFilter(key="source", value=source))
+            return found
+        doc_ids = sorted({self.corpus.row_docs[i] for i in rows})
+        by_id = MetadataFilter(key="doc_id", value=doc_ids, operator=FilterOperator.IN)
+        return found | self._dense_top(vector, by_id)
 
-    def _dense_top(self, vector: np.ndarray, rows: np.ndarray | None) -> set[str]:
-        filters = None
-        if rows is not None:
-            doc_ids = sorted({self.corpus.row_docs[i] for i in rows})
-            filters = MetadataFilters(
-                filters=[MetadataFilter(key="doc_id", value=doc_ids, operator=FilterOperator.IN)]
-            )
+    def _dense_top(self, vector: np.ndarray, only: MetadataFilter | None) -> set[str]:
+        filters = MetadataFilters(filters=[only]) if only is not None else None
         result = self.corpus.vectors.store.query(
             VectorStoreQuery(
                 query_embedding=vector.tolist(),
@@ -161,7 +168,9 @@ class HybridRetriever(BaseRetriever):
     ) -> tuple[set[str], np.ndarray]:
         """Candidates from the outlets a mention names, ranked by the clause about them."""
         lexical = self.corpus.bm25.scores(mention.clause)
-        found = self._within(where, lambda rows: self._candidates(lexical, vector, rows))
+        found = self._within(
+            where, lambda rows, where: self._candidates(lexical, vector, rows, where)
+        )
         return found, lexical
 
     def _embeddings(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
