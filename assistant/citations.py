@@ -25,6 +25,17 @@ class Citation:
         return f"{self.title} ({self.source}, {date})" if self.source else f"{self.title} ({date})"
 
 
+@dataclass(frozen=True)
+class SentenceCheck:
+    """How one generated sentence fared: the passages it cited and how well they support it."""
+
+    text: str
+    cited: tuple[int, ...]  # numbers of the prompt's passages it cites; unknown ones removed
+    support: float
+    supported: bool
+    attributed: bool = False  # the model cited nothing; `cited` is the passage found to support it
+
+
 @dataclass
 class Answer:
     """The reply to one question: text with [n] markers, its citations, and whether it refused."""
@@ -35,3 +46,4 @@ class Answer:
     refused: bool = False
     searched_for: str = ""
     support: float = 0.0
+    verification: list[SentenceCheck] = field(default_factory=list)  # generated answers only
