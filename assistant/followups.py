@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.prompts import render
+from index.bm25 import tokenize
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -79,12 +80,17 @@ def by_llm(llm: "LLM", question: str, history: Sequence[Message]) -> str:
     prompt = render("standalone", history="\n".join(shown), question=question)
     reply = llm.complete(prompt).text.strip()
     query = " ".join(reply.splitlines()[0].split()).strip("\"'` ") if reply else ""
-    if not query or len(query) > MAX_QUERY_CHARS:
-        return by_rule(question, history)
-    # A small model may drop the very names the rewrite exists to carry over.
-    wanted = set(names(by_rule(question, history)))
-    if any(name.lower() not in query.lower() for name in wanted):
-        return by_rule(query, history)
+    # A small model may drop the very names the rewrite exists to carry over, or the question's
+    # own subject ("trade"); then the rule's query is the better search.
+    ruled = by_rule(question, history)
+    kept = set(tokenize([query])[0]) if query else set()
+    if (
+        not query
+        or len(query) > MAX_QUERY_CHARS
+        or any(name.lower() not in query.lower() for name in names(ruled))
+        or not set(tokenize([question])[0]) <= kept
+    ):
+        return ruled
     return query
 
 

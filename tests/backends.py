@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+from llama_index.core.instrumentation.events import BaseEvent
+from llama_index.core.instrumentation.events.llm import LLMChatStartEvent, LLMCompletionStartEvent
 
 from assistant.llamacpp import LlamaCppChat
 from assistant.llm import build_llm, default_gguf, threads
@@ -36,6 +40,25 @@ def backend_settings(base: Settings, llm: str, url: str = "") -> Settings:
     if llm != "llamacpp":
         update["llm_model"] = MODEL_NAME
     return base.model_copy(update=update)
+
+
+class LLMCalls(BaseEventHandler):
+    """Counts LLM calls as LlamaIndex reports them."""
+
+    calls: int = 0
+
+    def handle(self, event: BaseEvent, **kwargs: object) -> None:
+        if isinstance(event, LLMChatStartEvent | LLMCompletionStartEvent):
+            self.calls += 1
+
+
+@pytest.fixture
+def llm_calls():
+    handler = LLMCalls()
+    dispatcher = get_dispatcher()
+    dispatcher.add_event_handler(handler)
+    yield handler
+    dispatcher.event_handlers.remove(handler)
 
 
 def free_port() -> int:
