@@ -40,6 +40,7 @@ _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-Z][\w'\u2019-]*")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+_PRONOUNS = {"i'm", "i've", "i'd", "i'll", "i\u2019m", "i\u2019ve", "i\u2019d", "i\u2019ll"}
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,60}\b(instructions?|prompts?|rules)\b",
     re.IGNORECASE,
@@ -205,10 +206,17 @@ def _numbers(text: str) -> set[str]:
 
 def _names(claim: str) -> set[str]:
     """Capitalized words after the first: the people, places and bodies a sentence names."""
-    words = _NAME.findall(claim)
-    first = claim.split()[0] if claim.split() else ""
-    return {_POSSESSIVE.sub("", w).lower() for w in words if not first.startswith(w) and len(w) > 1}
+    parts = [part for word in _NAME.findall(claim) for part in word.split("-")]
+    opening = _word(claim.split()[0].split("-")[0]) if claim.split() else ""
+    found = {_word(p) for p in parts if p[:1].isupper() and len(_word(p)) > 1}
+    return found - {opening} - _PRONOUNS
 
 
 def _words(text: str) -> set[str]:
-    return {_POSSESSIVE.sub("", w).lower() for w in re.findall(r"[\w'\u2019-]+", text)}
+    """Every word of `text`, and each part of a hyphenated one ("pre-Series": "series")."""
+    words = {_word(w) for w in re.findall(r"[\w'\u2019-]+", text)}
+    return words | {_word(part) for w in words for part in w.split("-")}
+
+
+def _word(text: str) -> str:
+    return _POSSESSIVE.sub("", text.strip("'\u2019\u2018\"-")).lower()
