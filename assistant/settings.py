@@ -42,7 +42,7 @@ class AnswerSettings(BaseModel):
         ),
     )
     min_sentence_support: float = Field(
-        0.55,
+        0.60,
         ge=0.0,
         le=1.0,
         description=(

@@ -13,7 +13,7 @@ is the cited passage, and five claims cite it:
   (unsupported).
 Every case is scored with the real embedder; the script prints precision and recall of
 "supported" by threshold, and the threshold chosen: the middle of the range where precision
-reaches --precision and recall is within 0.005 of its best there, so a kept sentence is rarely
+reaches --precision and recall is within 0.01 of its best there, so a kept sentence is rarely
 a false one and the margin either side is widest.
 """
 
@@ -149,12 +149,12 @@ def main() -> None:
     # margin on both sides, since real answers differ from these cases.
     eligible = [t for t in grid if rows[t][0] >= args.precision]
     top = max(rows[t][1] for t in eligible)
-    plateau = [t for t in eligible if rows[t][1] >= top - 0.005]
+    plateau = [t for t in eligible if rows[t][1] >= top - 0.01]
     chosen = plateau[len(plateau) // 2]
     print(
         f"chosen threshold {chosen}: precision {rows[chosen][0]:.3f}, recall {rows[chosen][1]:.3f}"
     )
-    print(f"(recall within 0.005 of the best from {plateau[0]} to {plateau[-1]})")
+    print(f"(recall within 0.01 of the best from {plateau[0]} to {plateau[-1]})")
     if args.out:
         out = [
             {"kind": k, "claim": c, "score": float(s)}
