@@ -4,7 +4,7 @@ from assistant import answer
 result = answer("Why is Russia engaging the Taliban?")
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.citations import Answer, Citation
@@ -49,11 +49,11 @@ def _assistant() -> "Assistant":
     return _default
 
 
-def answer(question: str) -> Answer:
-    """Answer `question` from the index described by `ASSISTANT_*` settings."""
-    return _assistant().answer(question)
+def answer(question: str, history: Sequence[dict[str, Any]] = ()) -> Answer:
+    """Answer `question`, asked after the chat `history`, from the `ASSISTANT_*` index."""
+    return _assistant().answer(question, history)
 
 
-def stream(question: str) -> Iterator[str | Answer]:
+def stream(question: str, history: Sequence[dict[str, Any]] = ()) -> Iterator[str | Answer]:
     """Yield the answer's text as it is produced, then the final `Answer`."""
-    return _assistant().stream(question)
+    return _assistant().stream(question, history)

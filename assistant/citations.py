@@ -30,6 +30,17 @@ class Citation:
         return f"{self.source}, {day}" if self.source else day
 
 
+@dataclass(frozen=True)
+class SentenceCheck:
+    """How one generated sentence fared: the passages it cited and how well they support it."""
+
+    text: str
+    cited: tuple[int, ...]  # numbers of the prompt's passages it cites; unknown ones removed
+    support: float
+    supported: bool
+    attributed: bool = False  # the model cited nothing; `cited` is the passage found to support it
+
+
 @dataclass
 class Answer:
     """The reply to one question: text with [n] markers, its citations, and whether it refused."""
@@ -41,3 +52,4 @@ class Answer:
     searched_for: str = ""
     support: float = 0.0
     timeline: bool = False  # one dated line per step, oldest first
+    verification: list[SentenceCheck] = field(default_factory=list)  # generated answers only

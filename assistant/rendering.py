@@ -70,6 +70,13 @@ def _linked(text: str, turn: int) -> str:
     return "".join(parts)
 
 
+def searched_markdown(answer: Answer) -> str:
+    """A line under a follow-up's answer saying what was searched, when it is not the question."""
+    if not answer.searched_for or answer.searched_for == " ".join(answer.question.split()):
+        return ""
+    return f"\n\n*Searched for: {literal(answer.searched_for)}*"
+
+
 def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
     """The sources panel: every citation with its passage highlighted in the article's text."""
     return "".join(_source_entry(c, _document(assistant, c), turn) for c in answer.citations)

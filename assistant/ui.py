@@ -13,8 +13,9 @@ from assistant import library
 from assistant.citations import Answer, Citation
 from assistant.errors import AssistantError
 from assistant.exposure import exposure
+from assistant.followups import text_of
 from assistant.library import literal
-from assistant.rendering import answer_markdown, sources_html
+from assistant.rendering import answer_markdown, searched_markdown, sources_html
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -42,10 +43,12 @@ def chat(
         asked.append({"role": "user", "content": literal(question)})
     yield [*asked, {"role": "assistant", "content": ""}], "", ""
     text = ""
+    said = [{"role": m["role"], "content": text_of(m["content"])} for m in history]
     try:
-        for item in assistant.stream(question):
+        for item in assistant.stream(question, said):
             if isinstance(item, Answer):
-                reply = {"role": "assistant", "content": answer_markdown(item.text, turn)}
+                content = answer_markdown(item.text, turn) + searched_markdown(item)
+                reply = {"role": "assistant", "content": content}
                 yield [*asked, reply], sources_html(assistant, item, turn), ""
             else:
                 text += item

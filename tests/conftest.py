@@ -18,6 +18,8 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from index.pipeline import update
 
+pytest_plugins = ["tests.backends"]  # SmolLM2 in-process and behind two local servers
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

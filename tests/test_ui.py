@@ -190,3 +190,13 @@ def test_only_ask_is_documented(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")
     assert list(endpoints["named_endpoints"]) == ["/ask"]
     assert endpoints["unnamed_endpoints"] == {}
+
+
+@pytest.mark.slow
+def test_chat_follow_up_is_searched_with_the_conversation_and_says_so(assistant: Assistant) -> None:
+    *_, (first, _, _) = chat(assistant, QUESTION, [])
+    assert "Searched for" not in first[-1]["content"]  # the question itself was searched
+    *_, (history, sources, _) = chat(assistant, "and what about trade?", first)
+    reply = history[-1]["content"]
+    assert reply.endswith("*Searched for: and what about trade? (Russia, Taliban)*")
+    assert "trade" in sources and 'id="source-2-1"' in sources
