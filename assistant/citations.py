@@ -1,6 +1,10 @@
 """What an answer is made of: its text, numbered citations with exact spans, and refusals."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.sentences import Sentence
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,24 @@ class Citation:
     end: int
     score: float
     also_reported_by: tuple[str, ...] = ()  # near-duplicates of the cited article: "Outlet, day"
+
+    @classmethod
+    def of(cls, number: int, sentence: "Sentence", score: float) -> "Citation":
+        """The citation of one sentence of a retrieved passage, at its exact span."""
+        p = sentence.passage
+        return cls(
+            number=number,
+            doc_id=p.doc_id,
+            title=p.title,
+            source=p.source,
+            published=p.published,
+            path=p.names[0] if p.names else None,
+            url=p.url,
+            passage=sentence.text,
+            start=sentence.start,
+            end=sentence.end,
+            score=round(score, 4),
+        )
 
     def label(self) -> str:
         """How a reader sees the source: title, outlet and date (or that it has none)."""

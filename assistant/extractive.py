@@ -44,25 +44,7 @@ def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 
 def cite(picked: list[ScoredSentence]) -> list[Citation]:
-    citations = []
-    for number, scored in enumerate(picked, start=1):
-        s, p = scored.sentence, scored.sentence.passage
-        citations.append(
-            Citation(
-                number=number,
-                doc_id=p.doc_id,
-                title=p.title,
-                source=p.source,
-                published=p.published,
-                path=p.names[0] if p.names else None,
-                url=p.url,
-                passage=s.text,
-                start=s.start,
-                end=s.end,
-                score=round(scored.relevance, 4),
-            )
-        )
-    return citations
+    return [Citation.of(n, s.sentence, s.relevance) for n, s in enumerate(picked, start=1)]
 
 
 def stream(question: str, evidence: Evidence, settings: AnswerSettings) -> Iterator[str | Answer]:

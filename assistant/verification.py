@@ -142,7 +142,7 @@ class Verifier:
             )
             if backing:
                 numbers = [
-                    _cite(spans, passages[candidates[i] - 1], sentence, scores[i]).number
+                    _cite(spans, sentence, scores[i]).number
                     for i in backing
                     if (sentence := found[i].sentence) is not None
                 ]
@@ -174,24 +174,12 @@ def _support(
 
 
 def _cite(
-    spans: dict[tuple[str, int, int], Citation], passage: Passage, sentence: Sentence, score: float
+    spans: dict[tuple[str, int, int], Citation], sentence: Sentence, score: float
 ) -> Citation:
     """The citation of `sentence`, numbered in order of first use; one number per span."""
-    key = (passage.doc_id, sentence.start, sentence.end)
+    key = (sentence.passage.doc_id, sentence.start, sentence.end)
     if key not in spans:
-        spans[key] = Citation(
-            number=len(spans) + 1,
-            doc_id=passage.doc_id,
-            title=passage.title,
-            source=passage.source,
-            published=passage.published,
-            path=passage.names[0] if passage.names else None,
-            url=passage.url,
-            passage=sentence.text,
-            start=sentence.start,
-            end=sentence.end,
-            score=round(score, 4),
-        )
+        spans[key] = Citation.of(len(spans) + 1, sentence, score)
     return spans[key]
 
 
