@@ -34,15 +34,10 @@ QUESTION = "Why is Russia engaging the Taliban?"
 NEW_QUESTION = "How much did the river rise overnight?"
 NEW_TITLE = "Flood closes Riverside bridge"
 NEW_NAME = "riverside-flood.md"
-NEW_ARTICLE = f"""---
-title: {NEW_TITLE}
-source: Example Gazette
-published: 2024-05-02
----
-The Riverside bridge was closed on Thursday after heavy rain flooded the valley.
-The river rose 4.2 metres overnight, the highest level recorded in forty years.
-Engineers will inspect the bridge before it reopens to traffic next week.
-"""
+# The same article the other upload tests use, as a user would save it.
+NEW_ARTICLE = (Path(__file__).parent / "fixtures" / "riverside-flood.md").read_text(
+    encoding="utf-8"
+)
 # Records every text the newest answer shows, to see it grow while it streams.
 WATCH_ANSWERS = """() => {
   window.answerTexts = [];

@@ -15,15 +15,8 @@ SEED = ROOT / "seeds" / "russia-offers-taliban-help-against-isis-k.txt"
 NEWS_ITEMS = ROOT / "tests" / "fixtures" / "multihop" / "corpus-sample.json"
 TITLE = "Flood closes Riverside bridge"
 QUESTION = "How much did the river rise overnight?"
-ARTICLE = f"""---
-title: {TITLE}
-source: Example Gazette
-published: 2024-05-02
----
-The Riverside bridge was closed on Thursday after heavy rain flooded the valley.
-The river rose 4.2 metres overnight, the highest level recorded in forty years.
-Engineers will inspect the bridge before it reopens to traffic next week.
-"""
+# The same article the other upload tests use, as a user would save it.
+ARTICLE = (Path(__file__).parent / "fixtures" / "riverside-flood.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture
