@@ -35,6 +35,11 @@ _BOUND = re.compile(
     r"\s+(?:the\s+)?",
     re.I,
 )
+# Words after which a bare month name is a date ("in May", "since March", "last June").
+_MONTH_CONTEXT = re.compile(
+    r"\b(?:in|during|since|last|this|next|early|late|mid|of|until|till|before|after|by|from|"
+    r"between|through|throughout|and|or|to)$"
+)
 _RELATIVE = re.compile(
     r"\b(?P<word>today|yesterday|this week|last week|past week|this month|last month|"
     r"past month|this year|last year|(?:past|last) (?P<n>\d+) days)\b",
@@ -95,8 +100,8 @@ def find(question: str, reference: date) -> list[Timeframe]:
     for match in _POINT_RE.finditer(question):
         if not free(*match.span()) or (match["year"] and _is_number(question, match)):
             continue
-        if match["month"] and not match["month"][0].isupper():
-            continue  # "it may rain": a bare month name must be written as one
+        if match["month"] and not match["my"] and not _dated_month(question, match):
+            continue  # "May I ask", "Theresa May", "it may rain": a name or a verb
         period = _point(match, "", reference)
         if period is None:
             continue
@@ -119,6 +124,14 @@ def combined(frames: list[Timeframe]) -> Timeframe | None:
     start = None if None in starts else min(s for s in starts if s)
     end = None if None in ends else max(e for e in ends if e)
     return Timeframe(start, end, "; ".join(f.phrase for f in frames), frames[0].at)
+
+
+def _dated_month(question: str, match: re.Match[str]) -> bool:
+    """A month named alone is a date only where a date belongs: "in May", "last May"."""
+    if not match["month"][0].isupper():
+        return False
+    before = question[: match.start()].rstrip().lower()
+    return bool(_MONTH_CONTEXT.search(before))
 
 
 def _is_number(question: str, match: re.Match[str]) -> bool:

@@ -70,3 +70,32 @@ def test_two_reports_on_two_days_give_two_frames_and_one_overall_span() -> None:
         date(2023, 11, 6),
         date(2023, 11, 11),
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "May I ask what Theresa May said about the Taliban?",
+        "What did Theresa May say in 2019?",
+        "Investors may sell; what did analysts say?",
+        "Did August Ames appear in the report?",
+    ],
+)
+def test_a_month_name_that_is_a_name_or_a_verb_is_no_date(question: str):
+    frames = find(question, REFERENCE)
+    assert all("May" not in f.phrase and "August" not in f.phrase for f in frames)
+
+
+@pytest.mark.parametrize(
+    ("question", "month"),
+    [
+        ("What happened in May?", 5),
+        ("What did TechCrunch report last May?", 5),
+        ("What changed between March and May?", 3),
+        ("What did The Verge write in May 2023?", 5),
+        ("What was announced on May 5?", 5),
+    ],
+)
+def test_a_month_where_a_date_belongs_is_a_date(question: str, month: int):
+    (frame,) = find(question, REFERENCE)
+    assert frame.start is not None and frame.start.month == month
