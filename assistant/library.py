@@ -16,6 +16,8 @@ from index.status import documents, status
 HEADERS = ["Title", "Source", "Date", "Chunks", "Files", "Same story as"]
 FILE_TYPES = sorted(SUPPORTED_SUFFIXES)
 
+# An item of a file of news items, as the loaders name it.
+_ITEM = re.compile(r"(.+\.jsonl?)#\d+", re.IGNORECASE)
 # Characters that would make an article's or a user's text render as Markdown or HTML.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
 
@@ -196,8 +198,10 @@ def _item_counts(settings: Settings) -> dict[str, int]:
 
 
 def _file_of(name: str) -> str:
-    """The file behind an indexed name: "file.json#3" is item 3 of file.json."""
-    return name.split("#", 1)[0]
+    """The file behind an indexed name: "file.json#3" is item 3 of file.json; a hand-placed
+    "notes#1.txt" is a file of its own."""
+    item = _ITEM.fullmatch(name)
+    return item[1] if item else name
 
 
 def _names(names: list[str]) -> str:
