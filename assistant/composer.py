@@ -26,7 +26,7 @@ def stream(
     else:
         picked = extractive.select(evidence, settings)
         disagreements = conflicts.find(picked, evidence)
-        picked += _other_sides(picked, disagreements)
+        picked, disagreements = _within(picked, disagreements, settings.max_sentences)
     citations = syndication.with_twins(extractive.cite(picked), corpus)
     first_of_doc = {c.doc_id: c.number for c in reversed(citations)}
     parts = [
@@ -44,6 +44,29 @@ def stream(
         support=evidence.support,
         timeline=is_timeline,
     )
+
+
+def _within(
+    picked: list[ScoredSentence], found: list[conflicts.Conflict], most: int
+) -> tuple[list[ScoredSentence], list[conflicts.Conflict]]:
+    """The quotes and disagreements that fit in `most` sentences, both sides of each kept.
+
+    A disagreement costs its own sentence and the other side's quote; quotes that are no
+    side of one make room for them, latest first.
+    """
+    found = list(found)
+    while found and 2 * len(found) + 1 > most:
+        found.pop()
+    sides = [c.first for c in found] + [c.second for c in found]
+    extra = _other_sides(picked, found)
+    room = most - len(extra) - len(found) - sum(1 for s in picked if _among(s, sides))
+    others = [s for s in picked if not _among(s, sides)][: max(room, 0)]
+    kept = [s for s in picked if _among(s, sides) or _among(s, others)]
+    return kept + extra, found
+
+
+def _among(scored: ScoredSentence, group: list[ScoredSentence]) -> bool:
+    return any(scored is other for other in group)
 
 
 def _other_sides(

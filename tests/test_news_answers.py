@@ -69,6 +69,17 @@ def test_reports_with_different_death_tolls_are_both_cited(assistant: Assistant)
     assert {answer.citations[n - 1].source for n in cited} == {"Coastal Times", "Metro Daily"}
 
 
+@pytest.mark.parametrize("most", [3, 4])
+def test_a_disagreement_stays_within_the_sentence_limit(dated_settings: Settings, most: int):
+    limited = Settings.model_validate(
+        {**dated_settings.model_dump(), "answer": {"max_sentences": most}}
+    )
+    answer = Assistant(limited).answer("How many people died in the Harbor Bridge collapse?")
+    quotes = len(answer.citations)
+    assert "The reports differ" in answer.text
+    assert quotes + answer.text.count("The reports differ") <= most
+
+
 def test_answers_to_time_questions_state_the_dates_they_cite(assistant: Assistant) -> None:
     answer = assistant.answer(
         "What did the Riverton council decide about the budget in October 2023?"
