@@ -7,6 +7,7 @@ the chunk text with spaces and newlines removed; only the top 10 chunks count (t
 
 import itertools
 import json
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,13 +62,18 @@ def load_questions(path: Path) -> list[Question]:
     ]
 
 
-def sample(questions: list[Question], limit: int | None) -> list[Question]:
-    """Up to `limit` questions, each type in turn in file order, so a short run mixes types."""
+def sample(questions: list[Question], limit: int | None, seed: int | None = None) -> list[Question]:
+    """Up to `limit` questions, each type in turn, so a short run mixes types: in file order,
+    or in an order shuffled by `seed` within each type."""
     if limit is None or limit >= len(questions):
         return list(questions)
     by_type: dict[str, list[int]] = {}
     for i, question in enumerate(questions):
         by_type.setdefault(question.question_type, []).append(i)
+    if seed is not None:
+        shuffle = random.Random(seed).shuffle
+        for rows in by_type.values():
+            shuffle(rows)
     turns = itertools.chain.from_iterable(itertools.zip_longest(*by_type.values()))
     picked = [i for i in turns if i is not None][:limit]
     return [questions[i] for i in sorted(picked)]

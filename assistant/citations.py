@@ -1,7 +1,7 @@
 """What an answer is made of: its text, numbered citations with exact spans, and refusals."""
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.sentences import Sentence
@@ -75,3 +75,12 @@ class Answer:
     support: float = 0.0
     timeline: bool = False  # one dated line per step, oldest first
     verification: list[SentenceCheck] = field(default_factory=list)  # generated answers only
+    short: str | None = None  # the direct answer ("Yes", a name) when the question asks for one
+    timings: dict[str, Any] = field(default_factory=dict)  # the model's token counts and speeds
+
+
+@dataclass(frozen=True)
+class Found:
+    """The evidence an answer is being written from, numbered as the writer sees it."""
+
+    citations: list[Citation]

@@ -4,35 +4,68 @@ import argparse
 import json
 import os
 import sys
+import traceback
+import warnings
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from assistant.settings import Settings
 
 EXIT_FAILED = 1  # some files could not be indexed, or the command could not run
-EXIT_USAGE = 2  # the question or the arguments were not usable
+EXIT_USAGE = 2  # the question, the arguments or a setting were not usable
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = _parser().parse_args(argv)
-    settings = Settings()
-    if getattr(args, "docs", None):
-        settings = settings.model_copy(update={"docs_dir": Path(args.docs)})
+    debug = args.debug or os.environ.get("ASSISTANT_DEBUG", "") not in ("", "0")
     try:
+        settings = _settings()
+        if getattr(args, "docs", None):
+            settings = settings.model_copy(update={"docs_dir": Path(args.docs)})
         return int(args.run(args, settings))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from assistant.errors import AssistantError
+        from assistant.errors import AssistantError, InvalidQuestion, InvalidSettings
 
+        if debug:
+            traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, AssistantError) else EXIT_FAILED
+        if not isinstance(exc, AssistantError) and not debug:
+            print("(run with --debug, or ASSISTANT_DEBUG=1, to see where)", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, InvalidQuestion | InvalidSettings) else EXIT_FAILED
+
+
+def _settings() -> Settings:
+    """The settings from the environment and .env; a bad value is the user's to fix."""
+    from pydantic import ValidationError
+
+    from assistant.errors import InvalidSettings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'__'.join(str(p).upper() for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise InvalidSettings(f"A setting is not valid ({problems}).") from exc
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description=__doc__,
+        epilog="Exit codes: 0 done, 1 failed (the message says how to fix it), 2 usage error.",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an unexpected error (also ASSISTANT_DEBUG=1)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     ask = commands.add_parser("ask", help="answer a question, then list the numbered sources")
@@ -73,7 +106,7 @@ def _add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -
     kinds = evaluate.add_subparsers(dest="kind", required=True)
     for name, text in [
         ("retrieval", "score the top 10 chunks: ours, plain dense and BM25 (MultiHop-RAG metric)"),
-        ("answers", "answer every question; report refusals, gold answers and exact citations"),
+        ("answers", "answer questions; report accuracy, refusals, exact citations and latency"),
     ]:
         kind = kinds.add_parser(name, help=text)
         kind.add_argument("--corpus", type=Path, required=True, help="JSON list of articles")
@@ -83,19 +116,42 @@ def _add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -
             "--limit", type=_count, help="at most N questions, taking each question type in turn"
         )
         kind.add_argument(
+            "--seed",
+            type=int,
+            help="sample in an order shuffled by this seed (default: file order)",
+        )
+        kind.add_argument(
             "--data-dir", type=Path, help="index folder (default .index-eval/<corpus hash>)"
         )
         kind.set_defaults(run=_eval)
+        if name == "answers":
+            kind.add_argument(
+                "--concurrency",
+                type=_count,
+                default=1,
+                help="questions answered at once (faster runs; latency then counts waiting)",
+            )
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.service import Assistant
+    from assistant.citations import Answer
+    from assistant.service import Assistant, ModelMissing
 
-    result = Assistant(settings).answer(args.question)
+    warnings.simplefilter("ignore", ModelMissing)  # said below, as a sentence
+    assistant = Assistant(settings)
+    result = None
+    for item in assistant.stream(args.question):
+        if isinstance(item, Answer):
+            result = item
+        elif not args.json:
+            print(item, end="", flush=True)  # each verified sentence as it passes
+    assert result is not None
+    if assistant.notice:
+        print(f"notice: {assistant.notice}", file=sys.stderr)
     if args.json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
         return 0
-    print(result.text)
+    print()
     if result.citations:
         print("\nSources:")
     for citation in result.citations:
@@ -173,8 +229,13 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     questions = load_questions(args.queries)
     eval_settings = evaluation.eval_settings(settings, args.corpus, args.data_dir)
     print(evaluation.build_index(eval_settings).summary(), file=sys.stderr)
-    run = evaluation.evaluate_retrieval if args.kind == "retrieval" else evaluation.evaluate_answers
-    report = run(eval_settings, questions, args.limit)
+    report: Any
+    if args.kind == "retrieval":
+        report = evaluation.evaluate_retrieval(eval_settings, questions, args.limit, args.seed)
+    else:
+        from assistant.answer_benchmark import evaluate_answers
+
+        report = evaluate_answers(eval_settings, questions, args.limit, args.seed, args.concurrency)
     print("\n".join(report.lines()))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,3 +11,7 @@ class InvalidQuestion(AssistantError):
 
 class NotIndexed(AssistantError):
     """There is no index, or it holds no documents."""
+
+
+class InvalidSettings(AssistantError):
+    """An `ASSISTANT_*` variable or `.env` entry has a value that cannot be used."""

@@ -12,10 +12,8 @@ from typing import Any
 
 from assistant import benchmark
 from assistant.benchmark import Question, sample
-from assistant.citations import Answer
 from assistant.corpus import Corpus
 from assistant.retrieval import HybridRetriever, Passage
-from assistant.service import Assistant
 from assistant.settings import Settings
 from index import layout
 from index.embedder import build_embedder
@@ -166,10 +164,13 @@ class RetrievalReport:
 
 
 def evaluate_retrieval(
-    settings: Settings, questions: list[Question], limit: int | None = None
+    settings: Settings,
+    questions: list[Question],
+    limit: int | None = None,
+    seed: int | None = None,
 ) -> RetrievalReport:
     """Rank the top 10 chunks for each answerable question with every system."""
-    chosen = sample([q for q in questions if q.answerable], limit)
+    chosen = sample([q for q in questions if q.answerable], limit, seed)
     retrievers = Retrievers(settings)
     if chosen:
         retrievers.ours.passages(chosen[0].query)  # warm up so the first timing is not an outlier
@@ -179,92 +180,6 @@ def evaluate_retrieval(
             runs.append(retrievers.run(question))
             bar.advance(1)
     return RetrievalReport(runs)
-
-
-@dataclass
-class AnswerRun:
-    """One question's answer, whether each citation is an exact span, and the time taken."""
-
-    question: Question
-    answer: Answer
-    exact: list[bool]
-    seconds: float
-
-    @property
-    def gold_in_text(self) -> bool:
-        return (
-            bool(self.question.answer) and self.question.answer.lower() in self.answer.text.lower()
-        )
-
-
-@dataclass
-class AnswerReport:
-    """Refusals, gold answers and citation exactness, by question type."""
-
-    runs: list[AnswerRun]
-
-    def summary(self) -> dict[str, Any]:
-        groups = {}
-        for group, runs in benchmark.by_type(self.runs, lambda r: r.question.question_type):
-            exact = [e for r in runs for e in r.exact]
-            inference = [
-                r.gold_in_text for r in runs if r.question.question_type == "inference_query"
-            ]
-            groups[group] = {
-                "questions": len(runs),
-                "refused": sum(r.answer.refused for r in runs) / len(runs),
-                "gold_answer_in_text": sum(inference) / len(inference) if inference else None,
-                "citations": len(exact),
-                "citations_exact": sum(exact),
-            }
-        return {
-            "groups": groups,
-            "latency_ms": benchmark.latency_ms([r.seconds for r in self.runs]),
-        }
-
-    def lines(self) -> list[str]:
-        summary = self.summary()
-        lines = [
-            f"Answers: {len(self.runs):,} questions; null_query should be refused, the others not",
-            f"{'question type':<18} {'n':>5} {'refused':>8} {'gold answer in text':>20} "
-            f"{'citations exact':>22}",
-        ]
-        for group, g in summary["groups"].items():
-            gold = "-" if g["gold_answer_in_text"] is None else f"{g['gold_answer_in_text']:.2f}"
-            exact = f"{g['citations_exact']}/{g['citations']}"
-            if g["citations"]:
-                exact += f" ({g['citations_exact'] / g['citations']:.0%})"
-            lines.append(
-                f"{group:<18} {g['questions']:>5} {g['refused']:>8.2f} {gold:>20} {exact:>22}"
-            )
-        latency = summary["latency_ms"]
-        lines.append(f"answer latency: p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms")
-        return lines
-
-    def to_json(self) -> dict[str, Any]:
-        return {"summary": self.summary(), "questions": [_answer_record(r) for r in self.runs]}
-
-
-def evaluate_answers(
-    settings: Settings, questions: list[Question], limit: int | None = None
-) -> AnswerReport:
-    """Answer each question (null ones too) the way `assistant ask` does, and check citations."""
-    chosen = sample(questions, limit)
-    assistant = Assistant(settings)
-    if chosen:
-        assistant.answer(chosen[0].query)  # warm up so the first timing is not an outlier
-    runs = []
-    with Progress(len(chosen), "Answering") as bar:
-        for question in chosen:
-            started = time.perf_counter()
-            answer = assistant.answer(question.query)
-            seconds = time.perf_counter() - started
-            exact = [
-                assistant.document_text(c)[c.start : c.end] == c.passage for c in answer.citations
-            ]
-            runs.append(AnswerRun(question, answer, exact, seconds))
-            bar.advance(1)
-    return AnswerReport(runs)
 
 
 def _retrieval_record(run: RetrievalRun) -> dict[str, Any]:
@@ -282,20 +197,4 @@ def _retrieval_record(run: RetrievalRun) -> dict[str, Any]:
             system: dict(zip(benchmark.NAMES, s.values(), strict=True))
             for system, s in run.scores.items()
         },
-    }
-
-
-def _answer_record(run: AnswerRun) -> dict[str, Any]:
-    return {
-        "query": run.question.query,
-        "question_type": run.question.question_type,
-        "gold_answer": run.question.answer,
-        "answer": run.answer.text,
-        "refused": run.answer.refused,
-        "support": run.answer.support,
-        "seconds": run.seconds,
-        "citations": [
-            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "passage": c.passage, "exact": e}
-            for c, e in zip(run.answer.citations, run.exact, strict=True)
-        ],
     }

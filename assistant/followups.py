@@ -84,10 +84,11 @@ def by_llm(llm: "LLM", question: str, history: Sequence[Message]) -> str:
     # own subject ("trade"); then the rule's query is the better search.
     ruled = by_rule(question, history)
     kept = set(tokenize([query])[0]) if query else set()
+    carried = names(ruled)
     if (
         not query
         or len(query) > MAX_QUERY_CHARS
-        or any(name.lower() not in query.lower() for name in names(ruled))
+        or (carried and not any(name.lower() in query.lower() for name in carried))
         or not set(tokenize([question])[0]) <= kept
     ):
         return ruled

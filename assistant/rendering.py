@@ -3,7 +3,7 @@
 import re
 from html import escape
 
-from assistant.citations import Answer, Citation
+from assistant.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.library import literal
 from assistant.service import Assistant
@@ -75,6 +75,21 @@ def searched_markdown(answer: Answer) -> str:
     if not answer.searched_for or answer.searched_for == " ".join(answer.question.split()):
         return ""
     return f"\n\n*Searched for: {literal(answer.searched_for)}*"
+
+
+def evidence_html(found: Found) -> str:
+    """The evidence the answer is being written from, while it is written."""
+    articles = {c.doc_id for c in found.citations}
+    items = "".join(
+        f"<li><strong>{escape(c.title)}</strong> ({escape(c.outlet_and_day())}): "
+        f"{escape(' '.join(c.passage.split()))}</li>"
+        for c in found.citations
+    )
+    return (
+        f"<p><em>Writing the answer from {len(found.citations)} passages of "
+        f"{len(articles)} article{'s' if len(articles) != 1 else ''}; only sentences they "
+        f"support are shown.</em></p><ul>{items}</ul>"
+    )
 
 
 def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:

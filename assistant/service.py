@@ -1,17 +1,19 @@
 """The assistant: validate a question, retrieve, then answer with citations or refuse."""
 
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from assistant import composer, followups, generation
-from assistant.citations import Answer, Citation
+from assistant import asking, briefing, composer, followups, generation
+from assistant.citations import Answer, Citation, Found
 from assistant.corpus import Corpus, not_indexed_message
 from assistant.errors import InvalidQuestion, NotIndexed
 from assistant.evidence import Assessor
 from assistant.faults import explained
 from assistant.followups import Message
 from assistant.llm import build_llm
+from assistant.local_model import ModelUnavailable
 from assistant.prompts import render
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
@@ -27,6 +29,10 @@ _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {127: " "}
 _CONTROL |= dict.fromkeys(range(0xD800, 0xE000), " ")
 
 
+class ModelMissing(UserWarning):
+    """Answers are extractive because the chosen answerer's model is not installed."""
+
+
 class Assistant:
     """Answers questions over one index; loads lazily and follows index updates."""
 
@@ -37,6 +43,8 @@ class Assistant:
         self._corpus: Corpus | None = None
         self._llm: LLM | None = None
         self._llm_built = False
+        # Why answers are extractive though another answerer was chosen (its model is missing).
+        self.notice: str | None = None
 
     def answer(self, question: str, history: Sequence[Message] = ()) -> Answer:
         """The complete answer to `question`, asked after the chat `history` (oldest first)."""
@@ -48,24 +56,37 @@ class Assistant:
         return result
 
     def stream(self, question: str, history: Sequence[Message] = ()) -> Iterator[str | Answer]:
-        """Yield pieces of answer text as they are ready, then the final `Answer`.
+        """Yield pieces of verified answer text as they are ready, then the final `Answer`.
 
         `history` is the chat so far as `{"role": "user"|"assistant", "content": str}` dicts;
         a follow-up is searched for as a standalone query, reported in `Answer.searched_for`.
         """
-        with explained(self.settings):
-            yield from self._stream(question, history)
+        for item in self.events(question, history):
+            if not isinstance(item, Found):
+                yield item
 
-    def _stream(self, question: str, history: Sequence[Message]) -> Iterator[str | Answer]:
+    def events(
+        self, question: str, history: Sequence[Message] = ()
+    ) -> Iterator[Found | str | Answer]:
+        """As `stream`, led by the evidence found (`Found`) as soon as retrieval is done."""
+        with explained(self.settings):
+            yield from self._events(question, history)
+
+    def _events(self, question: str, history: Sequence[Message]) -> Iterator[Found | str | Answer]:
         query = self.clean_question(question)
         corpus, embedder = self._ready()
         llm = self.llm()
         query = followups.standalone(query, history, llm)
         retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
+        plan = retriever.plan(query)
         passages = retriever.passages(query)
-        dated = bool(retriever.plan(query).frames)
         evidence = Assessor(embedder, corpus.bm25).assess(query, passages)
-        if evidence.support < self.settings.answer.min_support or not evidence.sentences:
+        gate = (
+            self.settings.answer.min_support
+            if llm is None
+            else self.settings.generation.min_support
+        )
+        if evidence.support < gate or not evidence.sentences:
             refusal = render("refusal")
             yield refusal
             yield Answer(
@@ -73,11 +94,27 @@ class Assistant:
             )
             return
         if llm is None:
-            answers = composer.stream(query, evidence, self.settings.answer, corpus, dated)
+            answers = composer.stream(
+                query, evidence, self.settings.answer, corpus, bool(plan.frames)
+            )
         else:
-            verifier = Verifier(embedder, self.settings.answer.min_sentence_support)
-            given = passages[: self.settings.generation.passages]
-            answers = generation.stream(llm, query, given, verifier, self.settings.answer)
+            generation_settings = self.settings.generation
+            exhibits = briefing.brief(
+                evidence,
+                [mention for mention, _ in plan.outlets],
+                generation_settings.exhibits,
+                generation_settings.per_article,
+            )
+            yield Found([Citation.of(e.number, e.sentence, e.relevance) for e in exhibits])
+            verifier = Verifier(embedder, exhibits, self.settings.answer.min_sentence_support)
+            answers = generation.stream(
+                llm,
+                query,
+                asking.kind(query),
+                exhibits,
+                verifier,
+                generation_settings,
+            )
         for item in answers:
             if isinstance(item, Answer):
                 item.question, item.searched_for, item.support = question, query, evidence.support
@@ -97,10 +134,18 @@ class Assistant:
         return text
 
     def llm(self) -> "LLM | None":
-        """The LLM that writes answers, built on first use; None for the extractive answerer."""
+        """The LLM that writes answers, built on first use; None for the extractive answerer.
+
+        When the local model is not installed (or fails its hash check), answers are
+        extractive and `notice` says why and how to install it.
+        """
         with self._lock:
             if not self._llm_built:
-                self._llm = build_llm(self.settings)
+                try:
+                    self._llm = build_llm(self.settings)
+                except ModelUnavailable as exc:
+                    self.notice = f"{exc} Meanwhile answers quote the articles."
+                    warnings.warn(self.notice, ModelMissing, stacklevel=2)
                 self._llm_built = True
             return self._llm
 

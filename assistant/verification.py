@@ -1,21 +1,23 @@
-"""Check every generated sentence against the passages it cites, and cite exact spans.
+"""Check every generated sentence against the evidence it cites, taken together.
 
-A sentence counts as supported when one passage it cites scores at least the calibrated
-threshold (`AnswerSettings.min_sentence_support`, see docs/verification.md):
+A sentence is supported when the union of the exhibits it cites scores at least the calibrated
+threshold (`AnswerSettings.min_sentence_support`, see docs/answers.md):
 
-    support = (LEXICAL * share of the sentence's content words found in the passage
-               + (1 - LEXICAL) * cosine of the sentence and the passage's closest sentence)
-              * MISSING_FACTOR ** (numbers and names of the sentence the passage lacks)
+    support = (LEXICAL * share of the sentence's content words found in the cited exhibits
+               + (1 - LEXICAL) * cosine of the sentence and its closest cited exhibit)
+              * MISSING_FACTOR ** (numbers and names of the sentence the cited exhibits lack)
 
-Embeddings alone cannot tell "12 people" from "21 people", nor "Kabulov" from "Lavrov"; the
-numbers and names rule catches those, and the lexical share catches sentences about another
-story. A sentence with fewer than MIN_TERMS content words makes no checkable claim.
+Taken together, because a multi-hop answer joins articles: "TechCrunch and The Verge both
+report X" is supported when its two cited sentences hold its names, numbers and words between
+them, though neither does alone. Embeddings cannot tell "12 people" from "21 people", nor
+"Kabulov" from "Lavrov"; the numbers and names rule catches those, and the lexical share
+catches sentences about another story. A sentence with fewer than MIN_TERMS content words makes
+no checkable claim. An article's outlet, title and date count as what it says.
 
-A sentence is checked against the passages it cites; citations to passages that were not
-given are removed. Small models often write no [n] at all: such a sentence is checked against
-every passage given and, when one supports it, cited to that one (reported as `attributed`).
-A passage sentence that gives orders to its reader ("ignore your instructions ...") is never
-evidence: documents are data, and an injected instruction must not vouch for its own echo.
+A sentence citing nothing that holds up (no [n], numbers past the evidence, or the wrong ones)
+is checked against the exhibits that support it best, one, then two, then three, and cited to
+those (`attributed`). An exhibit that gives orders to its reader ("ignore your instructions
+…") is never evidence: documents are data, and an injected order must not vouch for its echo.
 """
 
 import re
@@ -23,20 +25,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.citations import Citation, SentenceCheck
-from assistant.retrieval import Passage
-from assistant.sentences import Sentence, split
+from assistant.briefing import Exhibit
+from assistant.drafts import Claim
 from index.bm25 import tokenize
+from index.dates import day
 from index.embedder import SentenceTransformerEmbedding
 
-LEXICAL = 0.5
+LEXICAL = 0.7
 MISSING_FACTOR = 0.5
 MIN_TERMS = 2
-UNSUPPORTED = "[unsupported]"
+MAX_ATTRIBUTED = 3  # exhibits a sentence may be attributed to
+NEGLIGIBLE = 0.02  # a cited exhibit whose removal costs less support than this adds nothing
 
-_CLOSE = "\"')\\]\u201d\u2019"
-_END = re.compile(rf"[.!?]+[{_CLOSE}]*(?:\s*\[[\d,\s]+\])*(?=\s|$)|\n+")
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-Z][\w'\u2019-]*")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
@@ -48,144 +48,135 @@ _INSTRUCTION = re.compile(
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One generated sentence: its words without markers, and the passage numbers it cites."""
+class Check:
+    """How one sentence fared: its support, and the exhibits it is cited to when supported."""
 
-    text: str
-    cited: tuple[int, ...]  # as written, including numbers of passages that do not exist
-
-
-@dataclass(frozen=True)
-class Verified:
-    """The verified answer: its text with renumbered markers, exact citations, and the report."""
-
-    text: str
-    citations: list[Citation]
-    checks: list[SentenceCheck]
+    claim: Claim
+    support: float
+    backing: tuple[Exhibit, ...]  # empty when unsupported
+    attributed: bool  # backed by exhibits other than those the draft cited
+    vector: np.ndarray  # the sentence's embedding, to tell a repeat
 
     @property
-    def supported(self) -> int:
-        return sum(check.supported for check in self.checks)
-
-
-def claims(answer: str) -> list[Claim]:
-    """The generated answer cut into sentences, each with the [n] numbers it carries."""
-    found, last = [], 0
-    for match in _END.finditer(answer):
-        found.append(answer[last : match.end()])
-        last = match.end()
-    found.append(answer[last:])
-    result = []
-    for piece in found:
-        cited = tuple(int(n) for group in _MARKER.findall(piece) for n in group.split(","))
-        text = " ".join(_MARKER.sub(" ", piece).split())
-        text = re.sub(r"\s+([.,;:!?])", r"\1", text)
-        if any(ch.isalnum() for ch in text):
-            result.append(Claim(text, tuple(dict.fromkeys(cited))))
-    return result
+    def supported(self) -> bool:
+        return bool(self.backing)
 
 
 @dataclass(frozen=True)
-class Support:
-    """How one passage bears on one claim, and the passage sentence closest to the claim."""
+class _Exhibit:
+    """What verification reads of one exhibit: its words, numbers, names and vector."""
 
-    lexical: float  # share of the claim's content words found in the passage or its title
-    similarity: float  # cosine of the claim and the passage's closest sentence
-    missing: int  # numbers and names of the claim that the passage lacks
-    sentence: Sentence | None  # None when the claim has too few content words to check
-
-    def score(self, lexical_weight: float = LEXICAL) -> float:
-        if self.sentence is None:
-            return 0.0
-        base = lexical_weight * self.lexical + (1 - lexical_weight) * max(self.similarity, 0.0)
-        return base * MISSING_FACTOR**self.missing
+    exhibit: Exhibit
+    terms: frozenset[str]
+    numbers: frozenset[str]
+    words: frozenset[str]
+    vector: np.ndarray
 
 
 class Verifier:
-    """Scores claims against passages with the index's embedder; see the module docstring."""
+    """Scores sentences against one answer's exhibits with the index's embedder."""
 
-    def __init__(self, embedder: SentenceTransformerEmbedding, threshold: float) -> None:
+    def __init__(
+        self, embedder: SentenceTransformerEmbedding, exhibits: list[Exhibit], threshold: float
+    ) -> None:
         self.embedder = embedder
         self.threshold = threshold
+        usable = [e for e in exhibits if not _INSTRUCTION.search(e.sentence.text)]
+        vectors = np.asarray(
+            embedder.encode([e.sentence.text for e in usable]) if usable else np.zeros((0, 1)),
+            dtype=np.float32,
+        )
+        self._exhibits = {
+            e.number: _read(e, vector) for e, vector in zip(usable, vectors, strict=True)
+        }
 
-    def supports(self, claim: str, passages: list[Passage]) -> list[Support]:
-        """How each of `passages` supports `claim`."""
-        terms = set(tokenize([claim])[0])
-        sentences = [split(p) or [_whole(p)] for p in passages]
-        flat = [s.text for group in sentences for s in group]
-        vectors = np.asarray(self.embedder.encode([claim, *flat]), dtype=np.float32)
-        similarity = vectors[1:] @ vectors[0]
-        results, offset = [], 0
-        for passage, group in zip(passages, sentences, strict=True):
-            sims = similarity[offset : offset + len(group)]
-            offset += len(group)
-            results.append(_support(claim, terms, passage, group, sims))
-        return results
+    def check(self, claim: Claim) -> Check:
+        """The claim's support from what it cites, else from the exhibits that back it best."""
+        terms = frozenset(tokenize([claim.text])[0])
+        vector = np.asarray(self.embedder.get_text_embedding(claim.text), dtype=np.float32)
+        cited = [self._exhibits[n] for n in claim.cited if n in self._exhibits]
+        support = self._support(claim.text, terms, vector, cited)
+        if cited and support >= self.threshold:
+            backing = self._needed(claim.text, terms, vector, cited, support)
+            return Check(claim, support, backing, False, vector)
+        found, best = self._attribute(claim.text, terms, vector)
+        if found:
+            return Check(claim, best, tuple(x.exhibit for x in found), True, vector)
+        return Check(claim, max(support, best), (), False, vector)
 
-    def verify(self, answer: str, passages: list[Passage], mark_unsupported: bool) -> Verified:
-        """Keep (or mark) each sentence by its support; cite the best span of each passage."""
-        spans: dict[tuple[str, int, int], Citation] = {}
-        parts: list[str] = []
-        checks: list[SentenceCheck] = []
-        for claim in claims(answer):
-            given = [n for n in claim.cited if 1 <= n <= len(passages)]
-            candidates = given or list(range(1, len(passages) + 1))
-            found = self.supports(claim.text, [passages[n - 1] for n in candidates])
-            scores = [s.score() for s in found]
-            backing = [i for i, score in enumerate(scores) if score >= self.threshold]
-            if not given and backing:  # attributed: the one passage that supports it best
-                backing = [max(backing, key=lambda i: scores[i])]
-            support = max(scores, default=0.0)
-            cited = tuple(given) if given else tuple(candidates[i] for i in backing)
-            checks.append(
-                SentenceCheck(claim.text, cited, round(support, 4), bool(backing), not given)
-            )
-            if backing:
-                numbers = [
-                    _cite(spans, sentence, scores[i]).number
-                    for i in backing
-                    if (sentence := found[i].sentence) is not None
-                ]
-                parts.append(claim.text + " " + "".join(f"[{n}]" for n in numbers))
-            elif mark_unsupported:
-                parts.append(f"{claim.text} {UNSUPPORTED}")
-        return Verified(" ".join(parts), list(spans.values()), checks)
+    def _attribute(
+        self, text: str, terms: frozenset[str], vector: np.ndarray
+    ) -> tuple[list[_Exhibit], float]:
+        """Greedily the exhibits that together support `text`, best first; [] when none do."""
+        chosen: list[_Exhibit] = []
+        best = 0.0
+        for _ in range(MAX_ATTRIBUTED):
+            options = [x for x in self._exhibits.values() if x not in chosen]
+            if not options:
+                break
+            scores = [self._support(text, terms, vector, [*chosen, x]) for x in options]
+            top = int(np.argmax(scores))
+            if scores[top] <= best:
+                break
+            chosen.append(options[top])
+            best = scores[top]
+            if best >= self.threshold:
+                return _ordered(chosen), best
+        return [], best
+
+    def _needed(
+        self,
+        text: str,
+        terms: frozenset[str],
+        vector: np.ndarray,
+        cited: list[_Exhibit],
+        support: float,
+    ) -> tuple[Exhibit, ...]:
+        """The cited exhibits the support rests on: one that adds nothing is not cited."""
+        kept = sorted(cited, key=lambda x: float(x.vector @ vector), reverse=True)
+        for extra in list(reversed(kept[1:])):  # least similar first
+            rest = [x for x in kept if x is not extra]
+            if self._support(text, terms, vector, rest) >= support - NEGLIGIBLE:
+                kept = rest
+        return tuple(x.exhibit for x in _ordered(kept))
+
+    def _support(
+        self, text: str, terms: frozenset[str], vector: np.ndarray, cited: list[_Exhibit]
+    ) -> float:
+        if not cited or len(terms) < MIN_TERMS:
+            return 0.0
+        known_terms = frozenset().union(*(x.terms for x in cited))
+        known_numbers = frozenset().union(*(x.numbers for x in cited))
+        known_words = frozenset().union(*(x.words for x in cited))
+        lexical = len(terms & known_terms) / len(terms)
+        similarity = max(float(x.vector @ vector) for x in cited)
+        missing = len(_numbers(text) - known_numbers) + len(_names(text) - known_words)
+        base = LEXICAL * lexical + (1 - LEXICAL) * max(similarity, 0.0)
+        return base * MISSING_FACTOR**missing
 
 
-def _support(
-    claim: str, terms: set[str], passage: Passage, group: list[Sentence], sims: np.ndarray
-) -> Support:
-    evidence = [i for i, s in enumerate(group) if not _INSTRUCTION.search(s.text)]
-    if not evidence:
-        return Support(0.0, 0.0, 0, None)
-    context = "\n".join([passage.title, *(group[i].text for i in evidence)])
-    missing = len(_numbers(claim) - _numbers(context)) + len(_names(claim) - _words(context))
-    similarity = max(float(sims[i]) for i in evidence)
-    if len(terms) < MIN_TERMS:
-        return Support(0.0, similarity, missing, None)
-    lexical = len(terms & set(tokenize([context])[0])) / len(terms)
-    # The cited span: the sentence closest in meaning and wording to the claim.
-    own = tokenize([group[i].text for i in evidence])
-    best = max(
-        range(len(evidence)),
-        key=lambda k: float(sims[evidence[k]]) + len(terms & set(own[k])) / len(terms),
+def _read(exhibit: Exhibit, vector: np.ndarray) -> _Exhibit:
+    passage = exhibit.sentence.passage
+    context = "\n".join(
+        [exhibit.sentence.text, passage.title, passage.source or "", _date_words(passage.published)]
     )
-    return Support(lexical, similarity, missing, group[evidence[best]])
+    return _Exhibit(
+        exhibit,
+        frozenset(tokenize([context])[0]),
+        frozenset(_numbers(context)),
+        frozenset(_words(context)),
+        vector,
+    )
 
 
-def _cite(
-    spans: dict[tuple[str, int, int], Citation], sentence: Sentence, score: float
-) -> Citation:
-    """The citation of `sentence`, numbered in order of first use; one number per span."""
-    key = (sentence.passage.doc_id, sentence.start, sentence.end)
-    if key not in spans:
-        spans[key] = Citation.of(len(spans) + 1, sentence, score)
-    return spans[key]
+def _ordered(found: list[_Exhibit]) -> list[_Exhibit]:
+    return sorted(found, key=lambda x: x.exhibit.number)
 
 
-def _whole(passage: Passage) -> Sentence:
-    """A passage too short to split: its whole span stands as one sentence."""
-    return Sentence(passage, passage.start, passage.end, passage.text)
+def _date_words(published: str | None) -> str:
+    """A publication date as a sentence may write it: "7 October 2023", "Oct"."""
+    when = day(published)
+    return when.strftime("%Y-%m-%d %-d %B %Y %b") if when else ""
 
 
 def _numbers(text: str) -> set[str]:

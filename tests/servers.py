@@ -33,18 +33,22 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 120) ->
     raise TimeoutError(f"nothing listened on port {port} within {seconds:.0f} s")
 
 
-def assistant_env(docs: Path, data: Path, **extra: str) -> dict[str, str]:
-    """The environment of an `assistant` subprocess that uses only these folders."""
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without the developer's own `ASSISTANT_*` settings, offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     return {
         **env,
-        "ASSISTANT_DOCS_DIR": str(docs),
-        "ASSISTANT_DATA_DIR": str(data),
+        "ASSISTANT_LLM": "extractive",  # a test that wants the local model says so
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         "GRADIO_ANALYTICS_ENABLED": "False",
         **extra,
     }
+
+
+def assistant_env(docs: Path, data: Path, **extra: str) -> dict[str, str]:
+    """The environment of an `assistant` subprocess that uses only these folders."""
+    return clean_env(ASSISTANT_DOCS_DIR=str(docs), ASSISTANT_DATA_DIR=str(data), **extra)
 
 
 def assistant_command(*args: str) -> list[str]:

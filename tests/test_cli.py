@@ -1,7 +1,6 @@
 """The shell and Python entry points, run as a user runs them: in real subprocesses."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,25 +8,27 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import Settings
-from tests.conftest import ROOT, SEED_ARTICLE
+from tests.backends import MODEL_CACHE
+from tests.conftest import SEED_ARTICLE, make_settings
+from tests.servers import assistant_env
 
 pytestmark = pytest.mark.slow
 
 
-def run(args: list[str], settings: Settings, **kwargs: object) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "ASSISTANT_DOCS_DIR": str(settings.docs_dir),
-        "ASSISTANT_DATA_DIR": str(settings.data_dir),
-        "HF_HUB_OFFLINE": "1",
-    }
+def run(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
+    """`args` in a subprocess that sees these settings' folders and nothing of ours."""
     return subprocess.run(
-        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, **kwargs
+        args,
+        env=assistant_env(settings.docs_dir, settings.data_dir, **env),
+        cwd=settings.data_dir.parent,  # no .env of the project's applies
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
-def cli(*args: str, settings: Settings) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "assistant.cli", *args], settings)
+def cli(*args: str, settings: Settings, **env: str) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "assistant.cli", *args], settings, **env)
 
 
 def test_ask_prints_the_answer_then_numbered_sources(seeds_settings: Settings):
@@ -62,11 +63,57 @@ def test_empty_question_exits_with_a_clear_message(seeds_settings: Settings):
     assert "question is empty" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_ask_with_the_local_model_streams_then_lists_sources(seeds_settings: Settings):
+    result = cli(
+        "ask",
+        "Why is Russia engaging the Taliban?",
+        settings=seeds_settings,
+        ASSISTANT_LLM="local",
+        ASSISTANT_MODEL_CACHE_DIR=str(MODEL_CACHE),
+    )
+    assert result.returncode == 0, result.stderr
+    answer, sources = result.stdout.split("\nSources:\n")
+    assert "[1]" in answer and "notice" not in result.stderr
+    assert sources.splitlines()[0].startswith("[1] ")
+
+
 def test_ask_before_indexing_says_how_to_index(tmp_path: Path):
-    settings = Settings(docs_dir=tmp_path / "docs", data_dir=tmp_path / "index")
+    settings = make_settings(tmp_path / "docs", tmp_path / "index")
     result = cli("ask", "Why is Russia engaging the Taliban?", settings=settings)
+    assert result.returncode == 1  # a failure to fix, not a usage error
+    assert "assistant index update" in result.stderr and "Traceback" not in result.stderr
+
+
+BROKEN_INSTALL = """
+import importlib.abc, sys
+class Broken(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "chromadb":
+            raise RuntimeError("chromadb is broken on this machine")
+sys.meta_path.insert(0, Broken())
+"""
+
+
+def test_an_unexpected_error_shows_its_traceback_with_debug(
+    seeds_settings: Settings, tmp_path: Path
+):
+    """A broken install is no message-with-a-fix case: --debug (or ASSISTANT_DEBUG) shows where."""
+    (tmp_path / "sitecustomize.py").write_text(BROKEN_INSTALL)
+    question = ["ask", "Why is Russia engaging the Taliban?"]
+    broken = {"PYTHONPATH": str(tmp_path)}
+    quiet = cli(*question, settings=seeds_settings, **broken)
+    loud = cli("--debug", *question, settings=seeds_settings, **broken)
+    by_env = cli(*question, settings=seeds_settings, ASSISTANT_DEBUG="1", **broken)
+    assert quiet.returncode == loud.returncode == by_env.returncode == 1
+    assert "chromadb is broken" in quiet.stderr and "--debug" in quiet.stderr
+    assert "Traceback" not in quiet.stderr
+    assert "Traceback" in loud.stderr and "Traceback" in by_env.stderr
+
+
+def test_a_bad_setting_is_a_usage_error(seeds_settings: Settings):
+    result = cli("index", "status", settings=seeds_settings, ASSISTANT_LLM="gpt-17")
     assert result.returncode == 2
-    assert "assistant index update" in result.stderr
+    assert "ASSISTANT_LLM" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_index_commands_report_counts_and_fail_on_bad_files(tmp_path: Path):
@@ -74,7 +121,7 @@ def test_index_commands_report_counts_and_fail_on_bad_files(tmp_path: Path):
     docs.mkdir()
     (docs / "seed.txt").write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
     (docs / "broken.pdf").write_bytes(b"not a pdf at all")
-    settings = Settings(docs_dir=docs, data_dir=tmp_path / "index")
+    settings = make_settings(docs, tmp_path / "index")
     build = cli("index", "build", settings=settings)
     assert build.returncode == 1
     assert "failed: broken.pdf: not a readable PDF" in build.stderr
@@ -85,7 +132,7 @@ def test_index_commands_report_counts_and_fail_on_bad_files(tmp_path: Path):
 
 
 def test_missing_docs_folder_is_a_clear_error(tmp_path: Path):
-    settings = Settings(docs_dir=tmp_path / "nowhere", data_dir=tmp_path / "index")
+    settings = make_settings(tmp_path / "nowhere", tmp_path / "index")
     result = cli("index", "update", settings=settings)
     assert result.returncode == 1
     assert "nowhere" in result.stderr and "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ from assistant import library
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.pipeline import update
+from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "russia-offers-taliban-help-against-isis-k.txt"
@@ -25,7 +26,7 @@ def settings(tmp_path: Path) -> Settings:
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(SEED, docs / SEED.name)
-    built = Settings(docs_dir=docs, data_dir=tmp_path / "index")
+    built = make_settings(docs, tmp_path / "index")
     assert update(built).documents == 1
     return built
 
@@ -48,7 +49,7 @@ def cited_titles(settings: Settings) -> set[str]:
 
 
 def test_nothing_chosen_gets_a_hint(tmp_path: Path) -> None:
-    settings = Settings(docs_dir=tmp_path / "docs", data_dir=tmp_path / "index")
+    settings = make_settings(tmp_path / "docs", tmp_path / "index")
     assert library.upload(settings, []) == "Choose one or more files to upload first."
     assert library.delete(settings, []) == "Choose the files to delete first."
     assert library.document_rows(settings) == [] and library.deletable_names(settings) == []

@@ -2,18 +2,20 @@
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from assistant.answer_benchmark import correct
 from assistant.benchmark import QueryScores, Question, load_questions, mean, sample, score
+from assistant.citations import Answer
 from assistant.corpus import Corpus
 from assistant.evaluation import eval_settings
 from assistant.settings import Settings
 from tests.conftest import FIXTURES, ROOT
+from tests.servers import clean_env
 
 FACT = "Kelce's 81.3 average receiving yards per game against the Raiders since 2019."
 OTHER = "Aside from the second quarter drive dominated by Jacobs, the offense has shown nothing."
@@ -156,8 +158,8 @@ def run_eval(bench: Path, *args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "assistant.cli", "eval", *args]
     command += ["--corpus", str(bench / "corpus.json"), "--queries", str(bench / "queries.json")]
     command += ["--data-dir", str(bench / "index")]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    env = clean_env(ASSISTANT_LLM="extractive", PYTHONPATH=str(ROOT))
+    return subprocess.run(command, cwd=bench, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -212,12 +214,35 @@ def test_eval_answers_reports_refusals_and_exact_citations(
     assert result.returncode == 0, result.stderr
     assert "0 added" in result.stderr  # the retrieval run's index is reused
     rows = result.stdout.splitlines()
-    assert rows[0].startswith("Answers: 3 questions")
-    assert "refused" in rows[1] and "citations exact" in rows[1]
-    types = [row.split()[0] for row in rows[2:-1]]
-    assert types == ["all", "comparison_query", "inference_query", "null_query"]
-    assert rows[2].endswith("(100%)")
+    assert rows[0] == "Answers (extractive): 3 questions"
+    assert rows[1].split()[:4] == ["questions", "n", "accuracy", "refused"]
+    types = [row.split()[0] for row in rows[2:] if row.split()[0].endswith("query")]
+    assert types == ["comparison_query", "inference_query", "null_query"]
     out = json.loads((bench / "answers.json").read_text(encoding="utf-8"))
     citations = [c for q in out["questions"] for c in q["citations"]]
     assert citations and all(c["exact"] for c in citations)
-    assert out["summary"]["groups"]["all"]["citations_exact"] == len(citations)
+    total = out["summary"]["groups"]["all"]
+    assert total["citations_exact"] == total["citations"] == len(citations)
+    assert total["accuracy"] == sum(q["correct"] for q in out["questions"]) / 3
+
+
+def test_answers_are_scored_by_the_readers_rules():
+    def asked(question_type: str, gold: str) -> Question:
+        return Question("q", question_type, gold, ())
+
+    def said(text: str, refused: bool = False) -> Answer:
+        return Answer("q", text, refused=refused)
+
+    null = asked("null_query", "Insufficient information.")
+    assert correct(null, said("I will not guess.", refused=True))
+    assert not correct(null, said("Google. It was fined [1]."))
+    yes, no = asked("comparison_query", "Yes"), asked("temporal_query", "no")
+    assert correct(yes, said("Yes. Both reports say so [1][2]."))
+    assert not correct(yes, said("Both reports say so, yes [1]."))  # the verdict comes first
+    assert correct(no, said("No. The Verge said otherwise [2]."))
+    assert not correct(no, said("Nothing suggests it [1]."))
+    name = asked("inference_query", "Sam Bankman-Fried")
+    assert correct(name, said("Sam Bankman-Fried. He founded FTX [1]."))
+    assert correct(name, said("The founder, sam bankman fried, was convicted [1]."))
+    assert not correct(name, said("Sam Bankman was there [1]."))
+    assert not correct(name, said("Sam Bankman-Fried [1].", refused=True))

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from assistant.exposure import UnsafeExposure, exposure, is_loopback
 from assistant.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_settings
 from tests.servers import assistant_command, assistant_env, serve
 
 AUTH = "editor:correct horse:battery"  # a password may hold colons and spaces
@@ -96,7 +96,7 @@ def test_uploads_over_the_size_limit_are_refused_before_they_are_stored(
     from assistant.ui import build_app, launch
     from tests.servers import free_port
 
-    settings = Settings(docs_dir=tmp_path / "docs", data_dir=tmp_path / "index")
+    settings = make_settings(tmp_path / "docs", tmp_path / "index")
     app = build_app(Assistant(settings))
     url = launch(app, "127.0.0.1", free_port(), max_file_mb=0.01)
     try:

@@ -8,7 +8,7 @@ TEMPLATES = sorted(p.stem for p in PROMPTS_DIR.glob("*.txt"))
 
 
 def test_there_are_templates():
-    assert {"answer", "passage", "refusal", "system", "standalone"} <= set(TEMPLATES)
+    assert {"answer", "article", "exhibit", "refusal", "system", "standalone"} <= set(TEMPLATES)
 
 
 @pytest.mark.parametrize("name", TEMPLATES)

@@ -13,9 +13,9 @@ from gradio_client.exceptions import AppError
 from assistant.prompts import render
 from assistant.rendering import answer_markdown, passage_in_context
 from assistant.service import Assistant
-from assistant.settings import Settings
 from assistant.ui import build_app, chat, launch, status_markdown
 from index.pipeline import update
+from tests.conftest import make_settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 TITLE = "Russia offers taliban help against isis k"
@@ -26,7 +26,7 @@ MARKED = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    settings = Settings(docs_dir=SEEDS, data_dir=tmp_path_factory.mktemp("ui") / "index")
+    settings = make_settings(SEEDS, tmp_path_factory.mktemp("ui") / "index")
     report = update(settings)
     assert report.ok and report.documents == 1
     return Assistant(settings)
@@ -91,14 +91,14 @@ def test_markers_link_to_sources_and_article_text_stays_literal() -> None:
 
 
 def test_status_line_says_how_to_fill_an_empty_index(tmp_path: Path) -> None:
-    empty = Assistant(Settings(docs_dir=tmp_path / "articles", data_dir=tmp_path / "index"))
+    empty = Assistant(make_settings(tmp_path / "articles", tmp_path / "index"))
     line = status_markdown(empty)
     assert "No documents indexed yet" in line
     assert str(tmp_path / "articles") in line and "`assistant index update`" in line
 
 
 def test_chat_shows_the_not_indexed_message_as_the_reply(tmp_path: Path) -> None:
-    empty = Assistant(Settings(docs_dir=tmp_path / "articles", data_dir=tmp_path / "index"))
+    empty = Assistant(make_settings(tmp_path / "articles", tmp_path / "index"))
     *_, (history, sources, box) = chat(empty, QUESTION, [])
     assert history[-1]["role"] == "assistant"
     assert "No documents indexed yet" in history[-1]["content"]
@@ -148,7 +148,7 @@ def test_chat_refusal_has_no_sources(assistant: Assistant) -> None:
 
 
 def test_chat_empty_question_gets_the_message_not_a_crash(tmp_path: Path) -> None:
-    unindexed = Assistant(Settings(docs_dir=SEEDS, data_dir=tmp_path / "index"))
+    unindexed = Assistant(make_settings(SEEDS, tmp_path / "index"))
     updates = list(chat(unindexed, "   ", []))
     history, sources, _ = updates[-1]
     assert [m["role"] for m in history] == ["assistant"]
