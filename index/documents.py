@@ -1,6 +1,7 @@
 """The unit the index stores: one article's text and its metadata, identified by content."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 
@@ -9,10 +10,19 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def unpaired_surrogates_replaced(text: str) -> str:
+    """`text` with lone surrogates (JSON's "\\ud800" can carry them) as U+FFFD: they cannot
+    be stored or tokenized, and one must not cost the rest of the text."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_value(value: object) -> str | None:
     """Metadata as one line of text (names for JSON-LD people and outlets); None when empty."""
     if isinstance(value, str):
-        return " ".join(value.split()) or None
+        return " ".join(unpaired_surrogates_replaced(value).split()) or None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, dict):

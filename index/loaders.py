@@ -11,7 +11,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from index.dates import iso_date
-from index.documents import LoadProblem, LoadResult, SourceDocument, clean_value
+from index.documents import (
+    LoadProblem,
+    LoadResult,
+    SourceDocument,
+    clean_value,
+    unpaired_surrogates_replaced,
+)
 from index.plausible import implausible
 from index.sidecar import SIDECAR_SUFFIX, SidecarError, read_sidecar
 
@@ -262,15 +268,24 @@ def _news_items(
     name: str, items: list[tuple[int, object]], warnings: list[LoadProblem]
 ) -> list[SourceDocument]:
     """Documents for the items that carry a body; the others become warnings."""
-    documents = []
+    documents, unusable = [], []
     for i, item in items:
         if not isinstance(item, dict):
             warnings.append(LoadProblem(f"{name}#{i}", "not a JSON object; skipped"))
         elif (body := _pick_body(item)) is None:
             warnings.append(LoadProblem(f"{name}#{i}", "empty body; skipped"))
         else:
-            documents.append(_document(f"{name}#{i}", body, _pick_fields(item)))
+            meta = _pick_fields(item)
+            try:
+                documents.append(_document(f"{name}#{i}", body, meta))
+            except LoadError as exc:  # one bad item must not cost the file's other items
+                title = clean_value(meta.get("title"))
+                about = f" (\u201c{title}\u201d)" if title else ""
+                unusable.append(LoadProblem(f"{name}#{i}", f"item {i}{about}: {exc}; skipped"))
+    warnings.extend(unusable)
     if not documents:
+        if unusable:
+            raise LoadError(f"none of its news items could be indexed: {unusable[-1].reason}")
         raise LoadError("no news items with text (expected objects with a title and a body)")
     return documents
 
@@ -286,7 +301,7 @@ def _pick_body(item: dict[str, object]) -> str | None:
 
 def _document(name: str, text: str, meta: Mapping[str, object]) -> SourceDocument:
     """A document with cleaned metadata; the title falls back to the file name in words."""
-    text = text.strip()
+    text = unpaired_surrogates_replaced(text).strip()
     if not text:
         raise LoadError("no text")
     if reason := implausible(text):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import layout
 from index.bm25 import BM25Index, indexed_text, tokenize
-from index.documents import Chunk, LoadResult, SourceDocument
+from index.documents import Chunk, LoadProblem, LoadResult, SourceDocument
 from index.duplicates import group_duplicates
 from index.loaders import load_folder
 from index.manifest import Manifest, ManifestError
@@ -116,7 +116,7 @@ def _build(
         manifest.set_meta("settings", _json(vector_settings(settings)))
         plan = make_plan({}, loaded)
         report = _apply(
-            settings, manifest, VectorStore(client, generation.collection), plan, progress
+            settings, manifest, VectorStore(client, generation.collection), plan, loaded, progress
         )
         _save_bm25(manifest, generation)
         manifest.set_meta("pending", "0")
@@ -149,7 +149,7 @@ def _update_in_place(
             from index.store import VectorStore, chroma_client
 
             vectors = VectorStore(chroma_client(settings), generation.collection)
-            report = _apply(settings, manifest, vectors, plan, progress)
+            report = _apply(settings, manifest, vectors, plan, loaded, progress)
             if interrupted:
                 vectors.delete(sorted(vectors.ids() - set(manifest.chunk_ids())))
             _save_bm25(manifest, generation)
@@ -161,11 +161,28 @@ def _update_in_place(
 
 
 def _apply(
-    settings: IndexSettings, manifest: Manifest, vectors: "VectorStore", plan: Plan, progress: bool
+    settings: IndexSettings,
+    manifest: Manifest,
+    vectors: "VectorStore",
+    plan: Plan,
+    loaded: LoadResult,
+    progress: bool,
 ) -> UpdateReport:
-    """Vectors first, then one manifest commit, then deletions: a crash leaves no visible mix."""
+    """Vectors first, then one manifest commit, then deletions: a crash leaves no visible mix.
+
+    A document that cannot be cut into passages fails alone, as a file that cannot be read
+    does: it is reported, and its file keeps what was indexed from it.
+    """
     manifest.set_meta("pending", "1")
-    chunked, dimension = _embed_and_store(settings, plan.to_embed, vectors, progress)
+    chunked, failed = _chunk(settings, plan.to_embed)
+    if failed:
+        unusable = {problem.name for problem in failed}
+        loaded.errors.extend(failed)
+        loaded.documents = [d for d in loaded.documents if d.name not in unusable]
+        plan = make_plan(manifest.names(), loaded)
+        wanted = {doc.doc_id for doc in plan.to_embed}
+        chunked = [(doc, chunks) for doc, chunks in chunked if doc.doc_id in wanted]
+    dimension = _embed_and_store(settings, chunked, vectors, progress)
     if dimension:
         manifest.set_meta("embed_dim", str(dimension))
     removed_chunks = manifest.chunk_ids(plan.to_remove)
@@ -196,18 +213,39 @@ def _apply(
     )
 
 
-def _embed_and_store(
-    settings: IndexSettings, documents: list[SourceDocument], vectors: "VectorStore", progress: bool
-) -> tuple[list[tuple[SourceDocument, list[Chunk]]], int]:
-    """Chunk, embed and store `documents`; returns them with their chunks, and the dimension."""
+Chunked = list[tuple[SourceDocument, list[Chunk]]]
+
+
+def _chunk(
+    settings: IndexSettings, documents: list[SourceDocument]
+) -> tuple[Chunked, list[LoadProblem]]:
+    """Each document cut into passages, and the documents that could not be, with why."""
     if not documents:
-        return [], 0
+        return [], []
     from index.chunking import chunk_document, make_splitter
     from index.embedder import build_embedder
 
+    splitter = make_splitter(settings.chunking, build_embedder(settings).tokenize)
+    chunked: Chunked = []
+    failed: list[LoadProblem] = []
+    for document in documents:
+        try:
+            chunked.append((document, chunk_document(document, splitter)))
+        except Exception as exc:  # one odd text must not stop the whole update
+            reason = f"could not be cut into passages ({type(exc).__name__}: {exc})"
+            failed.append(LoadProblem(document.name, reason))
+    return chunked, failed
+
+
+def _embed_and_store(
+    settings: IndexSettings, chunked: Chunked, vectors: "VectorStore", progress: bool
+) -> int:
+    """Embed and store the chunks; returns the vectors' dimension (0 when there were none)."""
+    if not chunked:
+        return 0
+    from index.embedder import build_embedder
+
     embedder = build_embedder(settings)
-    splitter = make_splitter(settings.chunking, embedder.tokenize)
-    chunked = [(doc, chunk_document(doc, splitter)) for doc in documents]
     pairs = [(doc, chunk) for doc, chunks in chunked for chunk in chunks]
     # Length-sorted batches pad less, which makes encoding markedly faster on CPU.
     pairs.sort(key=lambda pair: len(pair[1].text))
@@ -221,7 +259,7 @@ def _embed_and_store(
                 [_node(doc, chunk, emb) for (doc, chunk), emb in zip(part, embeddings, strict=True)]
             )
             bar.advance(len(part))
-    return chunked, embedder.dimension
+    return embedder.dimension
 
 
 def embedded_text(chunk: Chunk, title: str) -> str:

@@ -113,6 +113,23 @@ def test_file_that_fails_later_keeps_what_was_indexed(docs: Path, tmp_path: Path
     assert report.documents == 4 and report.removed == []
 
 
+def test_a_news_item_with_a_lone_surrogate_is_indexed_not_lost(docs: Path, tmp_path: Path):
+    """JSON can carry "\\ud800", which no tokenizer or database takes: it becomes U+FFFD, and
+    the item, its file and the other files all index."""
+    items = [
+        {"title": "Wire copy \ud800", "body": "Officials said \ud800 the talks went on."},
+        {"title": "Port reopens", "body": "The port reopened after the storm passed."},
+    ]
+    (docs / "wire.json").write_text(json.dumps(items), encoding="utf-8")
+    settings = make_settings(docs, tmp_path / "index")
+    report = update(settings)
+    assert report.ok, report.failed
+    texts = {
+        d.title: d for d in Manifest(layout.current(settings.data_dir).manifest_path).documents()
+    }  # type: ignore[union-attr]
+    assert "Wire copy \ufffd" in texts and "Port reopens" in texts
+
+
 def test_chunking_change_rebuilds_instead_of_mixing(
     docs: Path, tmp_path: Path, store: dict[str, object]
 ):

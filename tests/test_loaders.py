@@ -438,3 +438,19 @@ def test_html_with_text_only_in_divs_keeps_inline_words_together(tmp_path: Path)
 
     assert doc.text == "Polls close at eight.\n\nTurnout is high.\n\nResults due at midnight."
     assert doc.title == "Election night"
+
+
+def test_one_implausible_news_item_is_skipped_by_its_index_and_title(tmp_path: Path) -> None:
+    items = [
+        {"title": "Rates held", "body": "The bank held rates on Tuesday."},
+        {"title": "Data dump", "body": "x" * 250_000},
+        {"title": "Port reopens", "body": "The port reopened after the storm."},
+    ]
+    path = write(tmp_path, "feed.json", json.dumps(items))
+
+    docs, warnings = load_one(path)
+
+    assert [d.title for d in docs] == ["Rates held", "Port reopens"]
+    [warning] = warnings
+    assert warning.name == "feed.json#1"
+    assert warning.reason.startswith("item 1 (\u201cData dump\u201d): ")
