@@ -11,9 +11,11 @@ from index import intake
 from index.loaders import SUPPORTED_SUFFIXES, LoadError
 from index.manifest import DocumentRecord, ManifestError
 from index.pipeline import UpdateReport, update
-from index.status import documents, status
+from index.status import documents, indexed_names, status
 
 HEADERS = ["Title", "Source", "Date", "Chunks", "Files", "Same story as"]
+# The newest articles the Documents tab lists: a page of an archive of any size loads as fast.
+TABLE_ROWS = 200
 FILE_TYPES = sorted(SUPPORTED_SUFFIXES)
 
 # An item of a file of news items, as the loaders name it.
@@ -41,10 +43,11 @@ def status_line(settings: Settings) -> str:
     )
 
 
-def document_rows(settings: Settings) -> list[list[str | int]]:
-    """One row per indexed document: title, source, date, chunks, files, and its near-duplicates."""
+def document_rows(settings: Settings, limit: int = TABLE_ROWS) -> list[list[str | int]]:
+    """One row per indexed document, newest first and at most `limit`: title, source, date,
+    chunks, files, and its near-duplicates (among those shown)."""
     try:
-        records = documents(settings)
+        records = documents(settings, limit)
     except ManifestError:
         return []  # the status line says what is wrong
     groups: dict[str, list[DocumentRecord]] = {}
@@ -75,10 +78,10 @@ def _day(record: DocumentRecord) -> str:
 def deletable_names(settings: Settings) -> list[str]:
     """The files behind the indexed documents; a JSON file stands for all of its items."""
     try:
-        records = documents(settings)
+        names = indexed_names(settings)
     except ManifestError:
         return []
-    return sorted({_file_of(name) for record in records for name in record.names})
+    return sorted({_file_of(name) for name in names})
 
 
 def upload(settings: Settings, files: list[tuple[Path, str]]) -> str:
@@ -191,9 +194,8 @@ def _other_failures(report: UpdateReport, reported: dict[str, str]) -> list[str]
 def _item_counts(settings: Settings) -> dict[str, int]:
     """How many indexed names each file has (a JSON file has one per news item)."""
     counts: dict[str, int] = {}
-    for record in documents(settings):
-        for name in record.names:
-            counts[_file_of(name)] = counts.get(_file_of(name), 0) + 1
+    for name in indexed_names(settings):
+        counts[_file_of(name)] = counts.get(_file_of(name), 0) + 1
     return counts
 
 

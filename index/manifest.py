@@ -7,7 +7,7 @@ manifest never describes half an update; vectors it does not list are ignored an
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,30 @@ CREATE TABLE IF NOT EXISTS signatures (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
+INSERT OR IGNORE INTO meta VALUES ('edits', '0');
 """
+# Every change to the rows counts in meta 'edits'; the writer seals the count it leaves in
+# 'sealed' as its transaction commits. A reader that finds them equal knows nothing but the
+# writer touched the file, so it checks cheaply; a hand edit leaves them apart, and the reader
+# hashes every document and has SQLite check every page.
+_COUNTED = ("documents", "chunks", "names", "signatures")
+_UNCOUNTED_META = "('edits', 'sealed', 'version', 'pending')"
+
+
+def _trigger(table: str, event: str) -> str:
+    row = "old" if event == "DELETE" else "new"
+    when = f"WHEN {row}.key NOT IN {_UNCOUNTED_META} " if table == "meta" else ""
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()} AFTER {event} ON {table} {when}"
+        "BEGIN UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'edits'; END;"
+    )
+
+
+TRIGGERS = "\n".join(
+    _trigger(table, event)
+    for table in (*_COUNTED, "meta")
+    for event in ("INSERT", "UPDATE", "DELETE")
+)
 
 
 class ManifestError(RuntimeError):
@@ -65,7 +88,7 @@ class Manifest:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
+            self._db.executescript(SCHEMA + TRIGGERS)
         except sqlite3.DatabaseError as exc:
             raise ManifestError(
                 f"The index manifest {path} is damaged ({exc}). "
@@ -73,6 +96,7 @@ class Manifest:
             ) from exc
 
     def close(self) -> None:
+        self.release_snapshot()
         self._db.close()
 
     @contextmanager
@@ -85,20 +109,49 @@ class Manifest:
                 "INSERT INTO meta VALUES ('version', '1') ON CONFLICT(key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
+            self._seal()
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+
+    def _seal(self) -> None:
+        """Record that every edit so far is the writer's own (see TRIGGERS)."""
+        self._db.execute(
+            "INSERT INTO meta VALUES ('sealed', (SELECT value FROM meta WHERE key = 'edits')) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read inside one transaction: what is read is one version, however writers commit.
+
+        The snapshot lasts until `release_snapshot` (or `close`), so later reads (a cited
+        document's text) see the same version as the first.
+        """
+        self._db.execute("BEGIN")
+        self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def release_snapshot(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
+        """Set a value as the writer: the edit is sealed with it (outside a transaction too)."""
         self._db.execute(
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+        self._seal()
 
     def settings_record(self) -> dict[str, object] | None:
         """What the stored vectors depend on, as recorded when the index was created."""
@@ -108,6 +161,17 @@ class Manifest:
     @property
     def version(self) -> int:
         return int(self.get_meta("version") or 0)
+
+    @staticmethod
+    def current_version(path: Path) -> int | None:
+        """The committed version of the manifest at `path`, read on a connection of its own
+        (a reader's snapshot would show its own); None when it cannot be read."""
+        try:
+            with closing(sqlite3.connect(path, timeout=10)) as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        except sqlite3.Error:
+            return None
+        return int(row[0]) if row else 0
 
     def names(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT name, doc_id FROM names").fetchall())
@@ -198,17 +262,32 @@ class Manifest:
             raise KeyError(doc_id)
         return str(row[0])
 
-    def documents(self) -> list[DocumentRecord]:
-        """Every indexed document with its names and chunk count, newest first."""
-        names: dict[str, list[str]] = {}
-        for name, doc_id in self._db.execute("SELECT name, doc_id FROM names ORDER BY name"):
-            names.setdefault(doc_id, []).append(name)
+    def counts(self) -> tuple[int, int]:
+        """How many documents and chunks the index holds."""
+        (documents,) = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()
+        (chunks,) = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()
+        return int(documents), int(chunks)
+
+    def documents(self, limit: int | None = None) -> list[DocumentRecord]:
+        """The indexed documents with their names and chunk counts, newest first; the first
+        `limit` of them when given."""
         rows = self._db.execute(
             "SELECT d.doc_id, d.title, d.source, d.published, d.url, d.author, "
             "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id), s.grp "
             "FROM documents d LEFT JOIN signatures s USING (doc_id) "
-            "ORDER BY d.published DESC, d.title"
-        )
+            "ORDER BY d.published DESC, d.title LIMIT ?",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        names: dict[str, list[str]] = {}
+        wanted = [row[0] for row in rows]
+        for start in range(0, len(wanted), 500):  # SQLite limits the parameters of a query
+            batch = wanted[start : start + 500]
+            for name, doc_id in self._db.execute(
+                "SELECT name, doc_id FROM names WHERE doc_id IN "
+                f"({', '.join('?' * len(batch))}) ORDER BY name",
+                batch,
+            ):
+                names.setdefault(doc_id, []).append(name)
         return [
             DocumentRecord(
                 doc_id=row[0],
@@ -225,9 +304,13 @@ class Manifest:
         ]
 
     def check(self) -> None:
-        """Raise ManifestError when the file is damaged or its rows contradict each other."""
+        """Raise ManifestError when the file is damaged or its rows contradict each other.
+
+        Cheap when only the writer changed the file since it was sealed; otherwise every
+        document is hashed and SQLite checks every page.
+        """
         try:
-            problems = self._problems()
+            problems = self._problems(full=not self._sealed())
         except sqlite3.DatabaseError as exc:
             problems = [str(exc)]
         if problems:
@@ -236,11 +319,17 @@ class Manifest:
                 f"({'; '.join(problems)}). Run `assistant index rebuild` to build a fresh index."
             )
 
-    def _problems(self) -> list[str]:
-        """What is wrong with the file, from SQLite's own check to rows that disagree."""
-        (result,) = self._db.execute("PRAGMA quick_check").fetchone()
-        if result != "ok":
-            return [str(result).splitlines()[0]]
+    def _sealed(self) -> bool:
+        sealed = self.get_meta("sealed")
+        return sealed is not None and sealed == self.get_meta("edits")
+
+    def _problems(self, full: bool) -> list[str]:
+        """What is wrong with the file: rows that disagree, and when `full`, SQLite's own page
+        check and documents whose text no longer hashes to their id."""
+        if full:
+            (result,) = self._db.execute("PRAGMA quick_check").fetchone()
+            if result != "ok":
+                return [str(result).splitlines()[0]]
         problems = [] if self.settings_record() else ["no record of how it was built"]
         counts = {
             "chunks of missing documents": "SELECT COUNT(*) FROM chunks "
@@ -251,15 +340,18 @@ class Manifest:
             "WHERE doc_id NOT IN (SELECT doc_id FROM chunks)",
             "documents with chunks missing": "SELECT COUNT(*) FROM (SELECT doc_id FROM chunks "
             "GROUP BY doc_id HAVING MIN(seq) != 0 OR MAX(seq) + 1 != COUNT(*))",
-            "chunks outside their document's text": "SELECT COUNT(*) FROM chunks c "
-            "JOIN documents d USING (doc_id) "
-            "WHERE c.start < 0 OR c.end > length(d.text) OR c.start >= c.end",
         }
+        if full:
+            counts["chunks outside their document's text"] = (
+                "SELECT COUNT(*) FROM chunks c JOIN documents d USING (doc_id) "
+                "WHERE c.start < 0 OR c.end > length(d.text) OR c.start >= c.end"
+            )
         for what, query in counts.items():
             if count := self._db.execute(query).fetchone()[0]:
                 problems.append(f"{count} {what}")
-        # A document's id is the hash of its text: an edited text no longer matches it.
-        rows = self._db.execute("SELECT doc_id, text FROM documents")
-        if edited := sum(content_hash(text) != doc_id for doc_id, text in rows):
-            problems.append(f"{edited} documents whose text changed after indexing")
+        if full:
+            # A document's id is the hash of its text: an edited text no longer matches it.
+            rows = self._db.execute("SELECT doc_id, text FROM documents")
+            if edited := sum(content_hash(text) != doc_id for doc_id, text in rows):
+                problems.append(f"{edited} documents whose text changed after indexing")
         return problems

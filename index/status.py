@@ -1,10 +1,11 @@
 """What the index holds and where it lives, read without loading any model."""
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from index import layout
-from index.manifest import DocumentRecord, Manifest
+from index.manifest import DocumentRecord, Manifest, ManifestError
 from index.settings import IndexSettings
 
 
@@ -42,27 +43,51 @@ def status(settings: IndexSettings) -> IndexStatus:
         return IndexStatus(0, 0, "none (not built)", str(data_dir), store, str(settings.docs_dir))
     manifest = Manifest(generation.manifest_path)
     try:
-        manifest.check()  # counts from a damaged manifest would mislead
-        record = manifest.settings_record() or {}
-        return IndexStatus(
-            documents=len(manifest.doc_ids()),
-            chunks=len(manifest.chunk_ids()),
-            model=f"{record.get('embed_model', 'unknown')} ({manifest.get_meta('embed_dim')} dims)",
-            location=str(generation.root),
-            store=f"{store}, collection {generation.collection}",
-            docs_dir=str(settings.docs_dir),
-        )
+        return _status(manifest, generation, settings, store)
+    except sqlite3.DatabaseError as exc:  # damaged past what opening it showed
+        raise ManifestError(
+            f"The index manifest {generation.manifest_path} is damaged ({exc}). "
+            "Run `assistant index rebuild` to build a fresh index."
+        ) from exc
     finally:
         manifest.close()
 
 
-def documents(settings: IndexSettings) -> list[DocumentRecord]:
-    """Every indexed document with its names and chunk count, newest first."""
+def _status(
+    manifest: Manifest, generation: layout.Generation, settings: IndexSettings, store: str
+) -> IndexStatus:
+    manifest.check()  # counts from a damaged manifest would mislead
+    record = manifest.settings_record() or {}
+    documents, chunks = manifest.counts()
+    return IndexStatus(
+        documents=documents,
+        chunks=chunks,
+        model=f"{record.get('embed_model', 'unknown')} ({manifest.get_meta('embed_dim')} dims)",
+        location=str(generation.root),
+        store=f"{store}, collection {generation.collection}",
+        docs_dir=str(settings.docs_dir),
+    )
+
+
+def documents(settings: IndexSettings, limit: int | None = None) -> list[DocumentRecord]:
+    """The indexed documents with their names and chunk counts, newest first (`limit` of them)."""
     generation = layout.current(Path(settings.data_dir))
     if generation is None or not generation.manifest_path.exists():
         return []
     manifest = Manifest(generation.manifest_path)
     try:
-        return manifest.documents()
+        return manifest.documents(limit)
+    finally:
+        manifest.close()
+
+
+def indexed_names(settings: IndexSettings) -> list[str]:
+    """Every file name (or file#item) the index holds a document for."""
+    generation = layout.current(Path(settings.data_dir))
+    if generation is None or not generation.manifest_path.exists():
+        return []
+    manifest = Manifest(generation.manifest_path)
+    try:
+        return sorted(manifest.names())
     finally:
         manifest.close()
