@@ -172,7 +172,10 @@ def answer_one(assistant: Assistant, question: Question) -> AnswerRun:
             first = time.perf_counter() - started
     seconds = time.perf_counter() - started
     assert answer is not None
-    exact = [assistant.document_text(c)[c.start : c.end] == c.passage for c in answer.citations]
+    exact = [
+        assistant.document_text(c, answer.snapshot)[c.start : c.end] == c.passage
+        for c in answer.citations
+    ]
     return AnswerRun(question, answer, exact, seconds, None if answer.refused else first)
 
 

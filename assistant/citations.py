@@ -77,6 +77,7 @@ class Answer:
     verification: list[SentenceCheck] = field(default_factory=list)  # generated answers only
     short: str | None = None  # the direct answer ("Yes", a name) when the question asks for one
     timings: dict[str, Any] = field(default_factory=dict)  # the model's token counts and speeds
+    snapshot: str = ""  # the index version it was answered from: "gen-…@<manifest version>"
 
 
 @dataclass(frozen=True)

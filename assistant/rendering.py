@@ -15,10 +15,15 @@ _STEP = re.compile(r"(\d{4}-\d{2}-\d{2}|undated) — (.*)", re.DOTALL)
 _LAST_GAP = re.compile(r"\s\S*\Z")
 
 
+def context_bounds(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:
+    """Where the context around `text[start:end]` begins and ends: about `width` characters
+    each side, never mid-word."""
+    return _context_start(text, start, width), _context_end(text, end, width)
+
+
 def passage_in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     """HTML of `text[start:end]` marked, inside about `width` characters of text on each side."""
-    low = _context_start(text, start, width)
-    high = _context_end(text, end, width)
+    low, high = context_bounds(text, start, end, width)
     before = ("…" if low > 0 else "") + text[low:start].lstrip()
     after = text[end:high].rstrip() + ("…" if high < len(text) else "")
     return f"{escape(before)}<mark>{escape(text[start:end])}</mark>{escape(after)}"
@@ -94,13 +99,15 @@ def evidence_html(found: Found) -> str:
 
 def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
     """The sources panel: every citation with its passage highlighted in the article's text."""
-    return "".join(_source_entry(c, _document(assistant, c), turn) for c in answer.citations)
+    return "".join(
+        _source_entry(c, _document(assistant, c, answer.snapshot), turn) for c in answer.citations
+    )
 
 
-def _document(assistant: Assistant, citation: Citation) -> str | None:
+def _document(assistant: Assistant, citation: Citation, snapshot: str) -> str | None:
     """The cited document's text, or None if an index update replaced it since the answer."""
     try:
-        text = assistant.document_text(citation)
+        text = assistant.document_text(citation, snapshot)
     except (AssistantError, KeyError):
         return None
     return text if text[citation.start : citation.end] == citation.passage else None

@@ -3,11 +3,12 @@
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from assistant import asking, briefing, composer, followups, generation
 from assistant.citations import Answer, Citation, Found
-from assistant.corpus import Corpus, not_indexed_message
+from assistant.corpus import Corpus, index_embedding, not_indexed_message
 from assistant.errors import InvalidQuestion, NotIndexed
 from assistant.evidence import Assessor
 from assistant.faults import explained
@@ -39,8 +40,10 @@ class Assistant:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._lock = threading.Lock()
-        self._embedder: SentenceTransformerEmbedding | None = None
         self._corpus: Corpus | None = None
+        # Versions that questions still read, by label: a cited text comes from the version
+        # its answer was written from, even after an update.
+        self._live: dict[str, Corpus] = {}
         self._llm: LLM | None = None
         self._llm_built = False
         # Why answers are extractive though another answerer was chosen (its model is missing).
@@ -74,7 +77,17 @@ class Assistant:
 
     def _events(self, question: str, history: Sequence[Message]) -> Iterator[Found | str | Answer]:
         query = self.clean_question(question)
-        corpus, embedder = self._ready()
+        with self.snapshot() as (corpus, embedder):
+            yield from self._answer(question, query, history, corpus, embedder)
+
+    def _answer(
+        self,
+        question: str,
+        query: str,
+        history: Sequence[Message],
+        corpus: Corpus,
+        embedder: SentenceTransformerEmbedding,
+    ) -> Iterator[Found | str | Answer]:
         llm = self.llm()
         query = followups.standalone(query, history, llm)
         retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
@@ -90,7 +103,12 @@ class Assistant:
             refusal = render("refusal")
             yield refusal
             yield Answer(
-                question, refusal, refused=True, searched_for=query, support=evidence.support
+                question,
+                refusal,
+                refused=True,
+                searched_for=query,
+                support=evidence.support,
+                snapshot=corpus.label,
             )
             return
         if llm is None:
@@ -118,6 +136,7 @@ class Assistant:
         for item in answers:
             if isinstance(item, Answer):
                 item.question, item.searched_for, item.support = question, query, evidence.support
+                item.snapshot = corpus.label
             yield item
 
     def clean_question(self, question: str) -> str:
@@ -152,18 +171,47 @@ class Assistant:
     def status(self) -> IndexStatus:
         return status(self.settings)
 
-    def document_text(self, citation: Citation) -> str:
+    def document_text(self, citation: Citation, snapshot: str = "") -> str:
+        """The cited document's text, from the index version `snapshot` (an answer's) while a
+        question still reads it, else from the current one."""
         with explained(self.settings):
-            corpus, _ = self._ready()
-            return corpus.document_text(citation.doc_id)
+            with self._lock:
+                kept = self._live.get(snapshot)
+            if kept is not None:
+                return kept.document_text(citation.doc_id)
+            with self.snapshot() as (corpus, _):
+                return corpus.document_text(citation.doc_id)
 
-    def _ready(self) -> tuple[Corpus, SentenceTransformerEmbedding]:
+    @contextmanager
+    def snapshot(self) -> Iterator[tuple[Corpus, SentenceTransformerEmbedding]]:
+        """The current version of the index, held while the caller is inside, and its embedder."""
         with self._lock:
             if self._corpus is None or not self._corpus.is_current():
-                # The old corpus is not closed: a request in another thread may still read it.
-                self._corpus = Corpus(self.settings)
-            if not self._corpus.chunks:
+                fresh = Corpus(self.settings)
+                if self._corpus is not None:
+                    self._retire(self._corpus)
+                self._corpus = fresh
+            corpus = self._corpus
+            if not corpus.chunks:
                 raise NotIndexed(not_indexed_message(self.settings))
-            if self._embedder is None:
-                self._embedder = build_embedder(self.settings)
-            return self._corpus, self._embedder
+            corpus.acquire()
+            self._live[corpus.label] = corpus
+        try:
+            yield corpus, self._embedder_for(corpus)
+        finally:
+            corpus.release()
+            with self._lock:
+                self._forget(corpus)
+
+    def _retire(self, corpus: Corpus) -> None:
+        """A newer version replaces `corpus`: it closes once no question reads it."""
+        corpus.retire()
+        self._forget(corpus)
+
+    def _forget(self, corpus: Corpus) -> None:
+        if corpus.closed and self._live.get(corpus.label) is corpus:
+            del self._live[corpus.label]
+
+    def _embedder_for(self, corpus: Corpus) -> SentenceTransformerEmbedding:
+        """The embedder the index's vectors were made with (index_embedding)."""
+        return build_embedder(index_embedding(self.settings, corpus.vector_record))

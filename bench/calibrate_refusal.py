@@ -25,15 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def signals(settings: Settings, questions: list[dict]) -> list[tuple[bool, float, float]]:
     """(is null, best sentence similarity, best sentence coverage) per question."""
-    corpus, embedder = Assistant(settings)._ready()
-    retriever = HybridRetriever(corpus, embedder, settings.retrieval)
-    assessor = Assessor(embedder, corpus.bm25)
     rows = []
-    for q in questions:
-        evidence = assessor.assess(q["query"], retriever.passages(q["query"]))
-        rows.append(
-            (q["question_type"] == "null_query", evidence.best_similarity, evidence.best_coverage)
-        )
+    with Assistant(settings).snapshot() as (corpus, embedder):
+        retriever = HybridRetriever(corpus, embedder, settings.retrieval)
+        assessor = Assessor(embedder, corpus.bm25)
+        for q in questions:
+            evidence = assessor.assess(q["query"], retriever.passages(q["query"]))
+            null = q["question_type"] == "null_query"
+            rows.append((null, evidence.best_similarity, evidence.best_coverage))
     return rows
 
 

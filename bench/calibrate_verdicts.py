@@ -30,12 +30,12 @@ DATA = ROOT / "bench" / "data" / "multihop-rag"
 
 def odds_of(assistant: Assistant, question: str) -> float | None:
     """The model's odds of Yes for `question`, or None when the gate refuses it."""
-    corpus, embedder = assistant._ready()
     settings = assistant.settings
-    retriever = HybridRetriever(corpus, embedder, settings.retrieval)
-    plan = retriever.plan(question)
-    evidence = Assessor(embedder, corpus.bm25).assess(question, retriever.passages(question))
-    if evidence.support < settings.answer.min_support or not evidence.sentences:
+    with assistant.snapshot() as (corpus, embedder):
+        retriever = HybridRetriever(corpus, embedder, settings.retrieval)
+        plan = retriever.plan(question)
+        evidence = Assessor(embedder, corpus.bm25).assess(question, retriever.passages(question))
+    if evidence.support < settings.generation.min_support or not evidence.sentences:
         return None
     exhibits = briefing.brief(
         evidence,

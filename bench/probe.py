@@ -27,16 +27,17 @@ def probe(settings: Settings, count: int) -> dict[str, float]:
     assistant = Assistant(settings)
     assistant.answer(questions[0])  # loads the corpus, BM25 and the model; timed apart
     loaded = time.perf_counter() - started
-    corpus, embedder = assistant._ready()
-    retriever = HybridRetriever(corpus, embedder, settings.retrieval)
     retrieval, answers = [], []
-    for question in questions:
-        t0 = time.perf_counter()
-        retriever.passages(question)
-        t1 = time.perf_counter()
-        assistant.answer(question)
-        answers.append(time.perf_counter() - t1)
-        retrieval.append(t1 - t0)
+    with assistant.snapshot() as (corpus, embedder):
+        retriever = HybridRetriever(corpus, embedder, settings.retrieval)
+        for question in questions:
+            t0 = time.perf_counter()
+            retriever.passages(question)
+            t1 = time.perf_counter()
+            assistant.answer(question)
+            answers.append(time.perf_counter() - t1)
+            retrieval.append(t1 - t0)
+        chunks = len(corpus.chunks)
     retrieval_ms, answer_ms = latency_ms(retrieval), latency_ms(answers)
     return {
         "load_s": round(loaded, 2),
@@ -45,7 +46,7 @@ def probe(settings: Settings, count: int) -> dict[str, float]:
         "retrieval_p95_ms": round(retrieval_ms["p95"], 1),
         "answer_p50_ms": round(answer_ms["p50"], 1),
         "answer_p95_ms": round(answer_ms["p95"], 1),
-        "chunks": len(corpus.chunks),
+        "chunks": chunks,
         "peak_rss_mb": round(peak_mb(), 1),
     }
 

@@ -20,10 +20,12 @@ def chroma_client(settings: IndexSettings, fresh: bool = False) -> Any:
 
     `fresh` gives an embedded client its own view of the folder: Chroma shares one per folder
     within a process, and that one never sees what another process (`assistant index update`
-    while `assistant serve` runs) wrote since it was opened.
+    while `assistant serve` runs) wrote since it was opened. Chroma keys that shared view by
+    the folder's name, so a fresh client opens the folder under a name no live view has
+    ("chroma/./."): the views other questions still use stay in place. `close_client` lets a
+    fresh view go.
     """
     import chromadb
-    from chromadb.api.shared_system_client import SharedSystemClient
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -40,10 +42,25 @@ def chroma_client(settings: IndexSettings, fresh: bool = False) -> Any:
             ) from exc
     path = layout.chroma_dir(Path(settings.data_dir))
     path.mkdir(parents=True, exist_ok=True)
-    if fresh:
-        # Clients made earlier keep the view they hold; only new ones get a new one.
-        SharedSystemClient.clear_system_cache()
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    name = _unused_name(path) if fresh else str(path)
+    return chromadb.PersistentClient(path=name, settings=chroma_settings)
+
+
+def close_client(client: Any) -> None:
+    """Release an embedded client's view of its folder (Chroma frees it with its last client)."""
+    with contextlib.suppress(Exception):  # already closed, or a server client
+        client.close()
+
+
+def _unused_name(path: Path) -> str:
+    """The folder's name as no live Chroma view in this process names it."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    live = set(SharedSystemClient._identifier_to_system)
+    depth = 1
+    while (name := str(path) + "/." * depth) in live:
+        depth += 1
+    return name
 
 
 class VectorStore:

@@ -1,0 +1,119 @@
+"""One consistent version of the index per question, while other processes change it."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from chromadb.api.shared_system_client import SharedSystemClient
+
+from assistant.citations import Answer
+from assistant.corpus import IndexMismatch, index_embedding
+from assistant.errors import AssistantError
+from assistant.retrieval import HybridRetriever
+from assistant.service import Assistant
+from assistant.settings import Settings
+from index.pipeline import update
+from tests.conftest import SEED_ARTICLE, make_settings
+from tests.servers import assistant_command, assistant_env
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Why is Russia engaging the Taliban?"
+FLOOD = Path(__file__).parent / "fixtures" / "riverside-flood.md"
+
+
+def update_elsewhere(settings: Settings) -> None:
+    """`assistant index update` in another process, as `watch` or the shell would run it."""
+    subprocess.run(
+        assistant_command("index", "update"),
+        env=assistant_env(settings.docs_dir, settings.data_dir),
+        cwd=settings.data_dir.parent,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def changing(tmp_path: Path) -> Settings:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEED_ARTICLE, docs / SEED_ARTICLE.name)
+    settings = make_settings(docs, tmp_path / "index")
+    assert update(settings).documents == 1
+    return settings
+
+
+def test_a_question_keeps_its_version_while_another_assistant_moves_on(changing: Settings):
+    first, second = Assistant(changing), Assistant(changing)
+    with first.snapshot() as (held, embedder):
+        shutil.copy(FLOOD, changing.docs_dir / FLOOD.name)
+        update_elsewhere(changing)
+        moved = second.answer("How much did the river rise overnight?")
+        assert "4.2 metres" in moved.text and moved.snapshot != held.label
+        # The question still in flight reads its own version, vectors included.
+        passages = HybridRetriever(held, embedder, changing.retrieval).passages(QUESTION)
+        assert passages and len(held.documents) == 1
+        (doc_id,) = held.documents
+        assert held.document_text(doc_id).startswith("Russia")
+    assert not held.closed  # still this assistant's current version: nothing replaced it yet
+    assert first.answer(QUESTION).snapshot == moved.snapshot
+    assert held.closed  # replaced, and no question holds it any more
+
+
+def test_versions_are_released_so_memory_stays_bounded(changing: Settings):
+    assistant = Assistant(changing)
+    flood = changing.docs_dir / FLOOD.name
+    labels = set()
+    for round in range(4):
+        if round % 2:
+            flood.unlink()
+        else:
+            shutil.copy(FLOOD, flood)
+        update_elsewhere(changing)
+        labels.add(assistant.answer(QUESTION).snapshot)
+    assert len(labels) == 4
+    assert len(assistant._live) == 1  # only the current version stays open
+    views = [k for k in SharedSystemClient._identifier_to_system if str(changing.data_dir) in k]
+    assert len(views) <= 2  # the writer's own view, and the current version's
+
+
+def test_an_answer_cites_the_text_of_the_version_it_was_written_from(changing: Settings):
+    assistant = Assistant(changing)
+    answer = None
+    for item in assistant.events(QUESTION):
+        if isinstance(item, Answer):
+            answer = item
+            # Between the answer and its sources panel, the article is edited elsewhere.
+            article = changing.docs_dir / SEED_ARTICLE.name
+            article.write_text("A different story altogether.\n" * 5, encoding="utf-8")
+            update_elsewhere(changing)
+            for citation in answer.citations:
+                text = assistant.document_text(citation, answer.snapshot)
+                assert text[citation.start : citation.end] == citation.passage
+    assert answer is not None and answer.citations
+
+
+def test_the_query_side_follows_the_embedder_the_index_was_built_with(
+    seeds_settings: Settings,
+):
+    onnx = seeds_settings.model_copy(update={"embed_backend": "onnx-int8"})
+    assistant = Assistant(onnx)
+    answer = assistant.answer(QUESTION)
+    assert answer.citations and not answer.refused
+    with assistant.snapshot() as (corpus, _):
+        assert index_embedding(onnx, corpus.vector_record).embed_backend == "torch"
+
+
+def test_an_index_from_an_unknown_model_says_what_differs_and_what_to_run(
+    seeds_settings: Settings,
+):
+    with Assistant(seeds_settings).snapshot() as (corpus, _):
+        record = {**corpus.vector_record, "embed_model": "bge-small-en"}
+    with pytest.raises(IndexMismatch) as mismatch:
+        index_embedding(seeds_settings, record)
+    assert isinstance(mismatch.value, AssistantError)
+    message = str(mismatch.value)
+    assert "bge-small-en" in message and "all-MiniLM-L6-v2" in message
+    assert "assistant index rebuild" in message
