@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import ROOT
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -75,7 +73,7 @@ def serve(
     port = free_port()
     process = subprocess.Popen(
         assistant_command("serve", "--host", host, "--port", str(port), *args),
-        cwd=ROOT,
+        cwd=data.parent,  # away from the project: no .env of ours applies
         env=assistant_env(docs, data, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -7,6 +7,8 @@ from assistant.prompts import render
 from index.pipeline import update
 from tests.conftest import SEED_ARTICLE, make_settings
 
+pytestmark = pytest.mark.slow  # every test here builds or reads a real index
+
 # Reasons the seed article gives for Russia's engagement, each recognizable by its words.
 REASONS = {
     "a common enemy in ISIS-K": ("ISIS", "Islamic State", "terror"),

@@ -22,7 +22,7 @@ from assistant.settings import Settings
 from assistant.ui import chat
 from index import layout
 from index.pipeline import rebuild, update
-from tests.conftest import FIXTURES, ROOT, SEED_ARTICLE, make_settings
+from tests.conftest import FIXTURES, SEED_ARTICLE, make_settings
 from tests.servers import assistant_command, assistant_env, chroma_server, free_port, serve
 
 pytestmark = pytest.mark.slow
@@ -141,7 +141,7 @@ def news_docs(folder: Path) -> Path:
 def kill_during(command: str, docs: Path, data: Path, seconds: float) -> None:
     process = subprocess.Popen(
         assistant_command("index", command),
-        cwd=ROOT,
+        cwd=data.parent,
         env=assistant_env(docs, data),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -11,7 +11,7 @@ import pytest
 
 from bench.load import ask_concurrently
 from index.pipeline import update
-from tests.conftest import FIXTURES, ROOT, SEED_ARTICLE, make_settings
+from tests.conftest import FIXTURES, SEED_ARTICLE, make_settings
 from tests.servers import assistant_command, assistant_env, serve
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,7 @@ def test_sixteen_clients_during_a_rebuild(tmp_path: Path) -> None:
         old = {r.question: r for r in ask_concurrently(served.url, QUESTIONS, 4, 1)}
         rebuild = subprocess.Popen(
             assistant_command("index", "rebuild"),
-            cwd=ROOT,
+            cwd=data.parent,
             env=assistant_env(docs, data),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -1,6 +1,5 @@
 """The watcher indexes files as they appear and drops them when they vanish."""
 
-import os
 import subprocess
 import sys
 import time
@@ -9,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from index.status import documents
-from tests.conftest import ROOT, SEED_ARTICLE, make_settings
+from tests.conftest import SEED_ARTICLE, make_settings
+from tests.servers import assistant_env
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +36,10 @@ def test_watcher_picks_up_new_and_removed_files(tmp_path: Path):
     docs.mkdir()
     (docs / SEED_ARTICLE.name).write_text(SEED_ARTICLE.read_text(encoding="utf-8"))
     settings = make_settings(docs, tmp_path / "index")
-    env = {
-        **os.environ,
-        "ASSISTANT_DOCS_DIR": str(docs),
-        "ASSISTANT_DATA_DIR": str(tmp_path / "index"),
-    }
     watcher = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "index", "watch"],
-        cwd=ROOT,
-        env=env,
+        cwd=tmp_path,
+        env=assistant_env(docs, tmp_path / "index"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
