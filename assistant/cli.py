@@ -29,14 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from assistant.errors import AssistantError, InvalidQuestion, InvalidSettings
+        from assistant.errors import AssistantError, UsageError
 
         if debug:
             traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
         if not isinstance(exc, AssistantError) and not debug:
             print("(run with --debug, or ASSISTANT_DEBUG=1, to see where)", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, InvalidQuestion | InvalidSettings) else EXIT_FAILED
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
 
 
 def _settings() -> Settings:
@@ -73,7 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(run=_ask)
 
-    serve = commands.add_parser("serve", help="serve the chat UI")
+    chat = commands.add_parser("chat", help="a conversation in the terminal, with follow-ups")
+    chat.set_defaults(run=_chat)
+
+    serve = commands.add_parser("serve", help="serve the chat UI and the HTTP API")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 7860)")
     serve.add_argument(
@@ -158,6 +161,19 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         where = citation.url or citation.path or ""
         print(f"[{citation.number}] {citation.label()}  {where}")
         print(f"    chars {citation.start}-{citation.end}: “{' '.join(citation.passage.split())}”")
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import Assistant, ModelMissing
+    from assistant.terminal import chat
+
+    warnings.simplefilter("ignore", ModelMissing)
+    assistant = Assistant(settings)
+    assistant.llm()
+    if assistant.notice:
+        print(f"notice: {assistant.notice}", file=sys.stderr)
+    chat(assistant)
     return 0
 
 

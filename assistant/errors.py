@@ -5,7 +5,11 @@ class AssistantError(Exception):
     """A problem with the question or the index that the user can fix."""
 
 
-class InvalidQuestion(AssistantError):
+class UsageError(AssistantError):
+    """What was asked for cannot be done as asked: the question, an argument or a setting."""
+
+
+class InvalidQuestion(UsageError):
     """The question is empty or too long; nothing was searched."""
 
 
@@ -13,5 +17,5 @@ class NotIndexed(AssistantError):
     """There is no index, or it holds no documents."""
 
 
-class InvalidSettings(AssistantError):
+class InvalidSettings(UsageError):
     """An `ASSISTANT_*` variable or `.env` entry has a value that cannot be used."""

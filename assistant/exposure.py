@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from assistant.errors import AssistantError
+from assistant.errors import UsageError
 
 
-class UnsafeExposure(AssistantError):
+class UnsafeExposure(UsageError):
     """The UI would be open to the network without sign-in, or the credentials are unusable."""
 
 

@@ -116,6 +116,13 @@ class ServerSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address the chat UI binds.")
     port: int = Field(7860, ge=1, le=65535, description="Port the chat UI binds.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Web origins whose pages may call the HTTP API (JSON list, e.g. "
+            '["https://newsroom.example"]); none by default.'
+        ),
+    )
 
 
 class Settings(IndexSettings):

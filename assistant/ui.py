@@ -1,11 +1,14 @@
 """The web UI: a chat with every [n] one click from its passage, and a Documents tab."""
 
+import contextlib
 import os
+import threading
+import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -18,6 +21,10 @@ from assistant.library import literal
 from assistant.rendering import answer_markdown, evidence_html, searched_markdown, sources_html
 from assistant.service import Assistant
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
 
 Message = dict[str, Any]  # an openai-style chat message, the Chatbot's own format
 
@@ -34,7 +41,10 @@ CHANGING = "documents"
 
 
 def chat(
-    assistant: Assistant, question: str, history: list[Message]
+    assistant: Assistant,
+    question: str,
+    history: list[Message],
+    answering: threading.BoundedSemaphore | None = None,
 ) -> Iterator[tuple[list[Message], str, str]]:
     """Yield (chat, sources HTML, emptied question box) as the reply grows.
 
@@ -46,23 +56,32 @@ def chat(
     if question.strip():
         asked.append({"role": "user", "content": literal(question)})
     yield [*asked, {"role": "assistant", "content": ""}], "", ""
-    text, sources = "", ""
     said = [{"role": m["role"], "content": text_of(m["content"])} for m in history]
+    slot = answering or contextlib.nullcontext()
     try:
-        for item in assistant.events(question, said):
-            if isinstance(item, Answer):
-                content = answer_markdown(item.text, turn) + searched_markdown(item)
-                reply = {"role": "assistant", "content": content}
-                yield [*asked, reply], sources_html(assistant, item, turn), ""
-                continue
-            if isinstance(item, Found):
-                sources = evidence_html(item)
-            else:
-                text += item
-            reply = {"role": "assistant", "content": answer_markdown(text, turn)}
-            yield [*asked, reply], sources, ""
+        with slot:  # shared with the HTTP API: answering is CPU-bound
+            yield from _reply(assistant, question, said, asked, turn)
     except AssistantError as error:
         yield [*asked, {"role": "assistant", "content": str(error)}], "", ""
+
+
+def _reply(
+    assistant: Assistant, question: str, said: list[Message], asked: list[Message], turn: int
+) -> Iterator[tuple[list[Message], str, str]]:
+    """The reply as it grows: the evidence, each verified sentence, then the cited sources."""
+    text, sources = "", ""
+    for item in assistant.events(question, said):
+        if isinstance(item, Answer):
+            content = answer_markdown(item.text, turn) + searched_markdown(item)
+            reply = {"role": "assistant", "content": content}
+            yield [*asked, reply], sources_html(assistant, item, turn), ""
+            continue
+        if isinstance(item, Found):
+            sources = evidence_html(item)
+        else:
+            text += item
+        reply = {"role": "assistant", "content": answer_markdown(text, turn)}
+        yield [*asked, reply], sources, ""
 
 
 def ask(assistant: Assistant, question: str) -> tuple[str, list[dict[str, Any]]]:
@@ -88,7 +107,9 @@ def status_markdown(assistant: Assistant) -> str:
     return f"{line}\n\n{literal(assistant.notice)}" if assistant.notice else line
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
+def build_app(
+    assistant: Assistant, answering: threading.BoundedSemaphore | None = None
+) -> gr.Blocks:
     """The chat and Documents tabs, plus the `/ask` API endpoint for programs."""
     with gr.Blocks(title="News assistant", analytics_enabled=False) as app:
         gr.Markdown("# News assistant\nAnswers quote the indexed articles; every [n] is a source.")
@@ -96,14 +117,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         status = gr.Markdown(status_markdown(assistant))
         with gr.Tabs():
             with gr.Tab("Chat"):
-                _chat_tab(assistant)
+                _chat_tab(assistant, answering)
             with gr.Tab("Documents"):
                 table, names = _documents_tab(assistant, status)
-        _add_api(app, assistant, [status, table, names])
+        _add_api(app, assistant, [status, table, names], answering)
     return app
 
 
-def _chat_tab(assistant: Assistant) -> None:
+def _chat_tab(assistant: Assistant, answering: threading.BoundedSemaphore | None) -> None:
     """The question box, the streamed answer and its highlighted sources."""
     chatbot = gr.Chatbot(
         label="Answer",
@@ -121,7 +142,7 @@ def _chat_tab(assistant: Assistant) -> None:
     sources = gr.HTML("")
     gr.on(
         [ask_button.click, question.submit],
-        partial(chat, assistant),
+        partial(chat, assistant, answering=answering),
         inputs=[question, chatbot],
         outputs=[chatbot, sources, question],
         api_name="chat",
@@ -187,12 +208,18 @@ def _refresh(assistant: Assistant) -> tuple[str, list[list[str | int]], gr.Dropd
     return status_markdown(assistant), rows, gr.Dropdown(choices=names, value=[])
 
 
-def _add_api(app: gr.Blocks, assistant: Assistant, refreshed: list[Any]) -> None:
+def _add_api(
+    app: gr.Blocks,
+    assistant: Assistant,
+    refreshed: list[Any],
+    answering: threading.BoundedSemaphore | None,
+) -> None:
     """The public `/ask` endpoint, and the refresh of index views each page load runs."""
 
     def ask_question(question: str) -> tuple[str, list[dict[str, Any]]]:
         """Answer a question: the text with [n] markers, then its sources (empty if refused)."""
-        return ask(assistant, question)
+        with answering or contextlib.nullcontext():
+            return ask(assistant, question)
 
     # gr.api reads the endpoint's schema from these type hints, so it gets a plain function.
     gr.api(ask_question, api_name="ask", concurrency_id=ANSWERING)
@@ -205,33 +232,66 @@ def _add_api(app: gr.Blocks, assistant: Assistant, refreshed: list[Any]) -> None
     )
 
 
+@dataclass
+class Running:
+    """A served app: its URL, and how to stop it."""
+
+    url: str
+    server: "uvicorn.Server"
+    thread: threading.Thread
+
+    def wait(self) -> None:
+        """Serve until interrupted (Ctrl+C)."""
+        try:
+            while self.thread.is_alive():
+                self.thread.join(timeout=1)
+        except KeyboardInterrupt:
+            self.close()
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
 def launch(
     app: gr.Blocks,
     host: str,
     port: int,
     auth: tuple[str, str] | None = None,
     max_file_mb: float | None = None,
-) -> str:
-    """Start `app` in the background on host:port with a shared queue; returns its URL."""
+    api: "FastAPI | None" = None,
+) -> Running:
+    """Serve `app` (mounted at / on `api`, when given) in the background on host:port."""
+    import uvicorn
+    from fastapi import FastAPI
+
     app.queue(default_concurrency_limit=CONCURRENCY)
-    _, url, _ = app.launch(
-        server_name=host,
-        server_port=port,
+    served = gr.mount_gradio_app(
+        api or FastAPI(),
+        app,
+        path="/",
         auth=auth,
         # Uploads past the indexing limit would be rejected anyway; refuse them before they
         # fill the temporary folder.
         max_file_size=int(max_file_mb * 2**20) if max_file_mb else None,  # bytes, as loaders count
-        share=False,
-        inbrowser=False,
-        prevent_thread_lock=True,
-        quiet=True,
         ssr_mode=False,  # server-side rendering needs Node and buys nothing on a local tool
     )
-    return str(url)
+    server = uvicorn.Server(uvicorn.Config(served, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="http", daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"Could not serve on {host}:{port}; is the port taken?")
+        time.sleep(0.05)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return Running(f"http://{shown}:{port}/", server, thread)
 
 
 def serve(settings: Settings, insecure: bool = False) -> None:
-    """Serve the chat UI until interrupted; beyond loopback only with sign-in or `insecure`."""
+    """Serve the chat UI and the HTTP API until interrupted; beyond loopback only with sign-in
+    or `insecure`."""
+    from assistant.api import build_api
+
     host, port = settings.server.host, settings.server.port
     access = exposure(host, port, settings.auth, insecure)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry or version checks
@@ -241,8 +301,11 @@ def serve(settings: Settings, insecure: bool = False) -> None:
     assistant.llm()  # before the first question, so it does not wait for the model
     if assistant.notice:
         print(f"notice: {assistant.notice}", flush=True)
-    app = build_app(assistant)
-    url = launch(app, host, port, access.auth, settings.max_file_mb)
-    print(f"Chat UI running at {url} (Ctrl+C to stop)", flush=True)
+    answering = threading.BoundedSemaphore(CONCURRENCY)
+    app = build_app(assistant, answering)
+    api = build_api(assistant, answering, access.auth, settings.server.cors_origins)
+    running = launch(app, host, port, access.auth, settings.max_file_mb, api)
+    print(f"Chat UI running at {running.url} (Ctrl+C to stop)", flush=True)
+    print(f"OpenAI-compatible API at {running.url}v1, its documentation at {running.url}docs")
     print(access.notice, flush=True)
-    app.block_thread()
+    running.wait()

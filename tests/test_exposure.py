@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from assistant.exposure import UnsafeExposure, exposure, is_loopback
 from assistant.settings import Settings
-from tests.conftest import ROOT, make_settings
+from tests.conftest import make_settings
 from tests.servers import assistant_command, assistant_env, serve
 
 AUTH = "editor:correct horse:battery"  # a password may hold colons and spaces
@@ -57,7 +57,7 @@ def test_auth_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_serve_refuses_a_public_address_before_loading_anything(tmp_path: Path) -> None:
     result = subprocess.run(
         assistant_command("serve", "--host", "0.0.0.0", "--port", "1"),
-        cwd=ROOT,
+        cwd=tmp_path,
         env=assistant_env(tmp_path, tmp_path / "index"),
         capture_output=True,
         text=True,
@@ -98,11 +98,12 @@ def test_uploads_over_the_size_limit_are_refused_before_they_are_stored(
 
     settings = make_settings(tmp_path / "docs", tmp_path / "index")
     app = build_app(Assistant(settings))
-    url = launch(app, "127.0.0.1", free_port(), max_file_mb=0.01)
+    running = launch(app, "127.0.0.1", free_port(), max_file_mb=0.01)
+    url = running.url
     try:
         small = httpx.post(f"{url}gradio_api/upload", files={"files": ("a.txt", b"x" * 5000)})
         large = httpx.post(f"{url}gradio_api/upload", files={"files": ("b.txt", b"x" * 20000)})
     finally:
-        app.close()
+        running.close()
     assert small.status_code == 200
     assert large.status_code == 413

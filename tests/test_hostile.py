@@ -109,11 +109,12 @@ def test_a_100000_character_question_is_refused_with_the_limit(tmp_path: Path) -
 @pytest.fixture(scope="module")
 def client(seeds_settings: Settings) -> Iterator[Client]:
     app = build_app(Assistant(seeds_settings))
-    url = launch(app, "127.0.0.1", free_port())
+    running = launch(app, "127.0.0.1", free_port())
+    url = running.url
     try:
         yield Client(url, verbose=False)
     finally:
-        app.close()
+        running.close()
 
 
 @pytest.mark.slow

@@ -37,11 +37,12 @@ def client(assistant: Assistant) -> Iterator[Client]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("GRADIO_ANALYTICS_ENABLED", "False")
         app = build_app(assistant)
-        url = launch(app, "127.0.0.1", free_port())
+        running = launch(app, "127.0.0.1", free_port())
+        url = running.url
         try:
             yield Client(url, verbose=False)
         finally:
-            app.close()
+            running.close()
 
 
 def free_port() -> int:
