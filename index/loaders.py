@@ -4,6 +4,7 @@ import codecs
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -166,7 +167,19 @@ def _load_text(path: Path, name: str, warnings: list[LoadProblem]) -> SourceDocu
     heading = _MD_HEADING.search(text) if path.suffix.lower() == ".md" else None
     if heading and not meta.get("title"):
         meta["title"] = heading[1]
+    if not meta.get("title"):
+        meta["title"] = _headline(text) or _title_from_name(name, text)
     return _document(name, text, meta)
+
+
+def _headline(text: str) -> str | None:
+    """The first line, when it reads as a headline: short, not a sentence, more text after."""
+    first, _, rest = text.strip().partition("\n")
+    first = first.strip()
+    words = first.split()
+    if not rest.strip() or not 2 <= len(words) <= MAX_HEADLINE_WORDS:
+        return None
+    return None if first.endswith((".", ",", ";", ":")) else first
 
 
 def _front_matter(block: str) -> Meta:
@@ -299,6 +312,9 @@ def _pick_body(item: dict[str, object]) -> str | None:
     return None
 
 
+MAX_HEADLINE_WORDS = 16
+
+
 def _document(name: str, text: str, meta: Mapping[str, object]) -> SourceDocument:
     """A document with cleaned metadata; the title falls back to the file name in words."""
     text = unpaired_surrogates_replaced(text).strip()
@@ -317,8 +333,31 @@ def _document(name: str, text: str, meta: Mapping[str, object]) -> SourceDocumen
     )
 
 
-def _title_from_name(name: str) -> str:
-    """'news/russia-offers-taliban-help.txt' -> 'Russia offers taliban help'; items add ' #i'."""
+def _title_from_name(name: str, text: str = "") -> str:
+    """The file name in words, cased as the article writes them: 'russia-offers-taliban-help-
+    against-isis-k.txt' -> 'Russia offers Taliban help against ISIS-K'; items add ' #i'."""
     file, _, item = name.partition("#")
-    words = " ".join(re.split(r"[-_\s]+", PurePosixPath(file).stem)).strip() or file
-    return words[:1].upper() + words[1:] + (f" #{item}" if item else "")
+    parts = [p for p in re.split(r"[-_\s]+", PurePosixPath(file).stem) if p]
+    written = _written_forms(text)
+    words: list[str] = []
+    while parts:
+        pair = "-".join(parts[:2]).lower()
+        if len(parts) > 1 and pair in written:  # "isis-k" is written "ISIS-K"
+            words.append(written[pair])
+            parts = parts[2:]
+        else:
+            words.append(written.get(parts[0].lower(), parts[0].lower()))
+            parts = parts[1:]
+    title = " ".join(words) or file
+    return title[:1].upper() + title[1:] + (f" #{item}" if item else "")
+
+
+def _written_forms(text: str) -> dict[str, str]:
+    """How the text writes each word: lower case if it ever does, else its commonest form."""
+    forms: dict[str, Counter[str]] = {}
+    for word in re.findall(r"[\w][\w'\u2019-]*", text):
+        forms.setdefault(word.lower(), Counter())[word] += 1
+    return {
+        lower: lower if lower in seen else seen.most_common(1)[0][0]
+        for lower, seen in forms.items()
+    }

@@ -141,7 +141,7 @@ def test_ask_cite_upload_and_delete_in_the_browser(page: "Page", docs: Path) -> 
     cited = sources(page, turn=1)
     assert cited and sorted(cited) == list(range(1, len(cited) + 1))
     for n, (heading, passage) in cited.items():
-        assert f"[{n}]" in reply and heading.startswith(f"[{n}] Russia offers taliban")
+        assert f"[{n}]" in reply and heading.startswith(f"[{n}] Russia offers Taliban")
         assert " ".join(passage.split()) in article  # the highlight is the article's own text
         assert " ".join(passage.split()) in " ".join(reply.split())
     seen = page.evaluate("window.answerTexts")

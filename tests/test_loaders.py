@@ -69,10 +69,19 @@ def test_plain_text_takes_its_title_from_the_file_name(tmp_path: Path) -> None:
 
     [doc], warnings = load_one(path)
 
-    assert doc.title == "Russia offers taliban help"
+    assert doc.title == "Russia offers Taliban help"  # cased as the article writes it
     assert doc.text == body.strip()
     assert (doc.source, doc.published, doc.url, doc.author) == (None, None, None, None)
     assert warnings == []
+
+
+def test_plain_text_takes_a_headline_from_its_first_line(tmp_path: Path) -> None:
+    body = "Flood closes Riverside bridge\n\nThe river rose 4.2 metres overnight.\n"
+    [doc], _ = load_one(write(tmp_path, "flood.txt", body))
+    assert doc.title == "Flood closes Riverside bridge"
+    sentence = "The river rose 4.2 metres overnight, officials said.\nRoads closed.\n"
+    [doc], _ = load_one(write(tmp_path, "riverside-flood-isis-k.txt", sentence))
+    assert doc.title == "Riverside flood isis k"  # a sentence is no headline; words not in it
 
 
 def test_front_matter_sets_metadata_and_is_not_part_of_the_text(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def test_a_conversation_in_the_terminal(seeds_settings: Settings):
         chat.expect_exact(PROMPT)
         answer, sources = chat.before.split("\n[1] ", 1)
         assert "Taliban" in answer and "[1]" in answer
-        assert sources.startswith("undated — Russia offers taliban help against isis k")
+        assert sources.startswith("undated — Russia offers Taliban help against ISIS-K")
 
         chat.sendline("and what about trade?")
         chat.expect_exact(PROMPT)
@@ -44,7 +44,7 @@ def test_a_conversation_in_the_terminal(seeds_settings: Settings):
         chat.sendline("/sources 1")
         chat.expect_exact(PROMPT)
         shown = chat.before
-        assert "[1] Russia offers taliban help against isis k" in shown
+        assert "[1] Russia offers Taliban help against ISIS-K" in shown
         assert len(shown.split()) > 20  # the passage, with its article around it
 
         chat.sendline("/sources 99")

@@ -18,7 +18,7 @@ from index.pipeline import update
 from tests.conftest import make_settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-TITLE = "Russia offers taliban help against isis k"
+TITLE = "Russia offers Taliban help against ISIS-K"
 QUESTION = "Why is Russia engaging the Taliban?"
 OFF_TOPIC = "What is the population of Kabul?"
 MARKED = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
