@@ -75,6 +75,22 @@ def _linked(text: str, turn: int) -> str:
     return "".join(parts)
 
 
+def trust_markdown(answer: Answer) -> str:
+    """A line under an answer: what it rests on, and how much of what was written passed."""
+    if answer.refused:
+        return ""
+    articles = len({c.doc_id for c in answer.citations})
+    where = f"{articles} article{'s' if articles != 1 else ''}"
+    if answer.verification:
+        kept = sum(c.supported for c in answer.verification)
+        written = len(answer.verification)
+        line = f"{kept} of {written} sentences verified against {where}"
+    else:
+        quoted = len(answer.citations)
+        line = f"{quoted} sentence{'s' if quoted != 1 else ''} quoted from {where}"
+    return f"\n\n*{line}*"
+
+
 def searched_markdown(answer: Answer) -> str:
     """A line under a follow-up's answer saying what was searched, when it is not the question."""
     if not answer.searched_for or answer.searched_for == " ".join(answer.question.split()):

@@ -18,7 +18,13 @@ from assistant.errors import AssistantError
 from assistant.exposure import exposure
 from assistant.followups import text_of
 from assistant.library import literal
-from assistant.rendering import answer_markdown, evidence_html, searched_markdown, sources_html
+from assistant.rendering import (
+    answer_markdown,
+    evidence_html,
+    searched_markdown,
+    sources_html,
+    trust_markdown,
+)
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -72,7 +78,9 @@ def _reply(
     text, sources = "", ""
     for item in assistant.events(question, said):
         if isinstance(item, Answer):
-            content = answer_markdown(item.text, turn) + searched_markdown(item)
+            content = (
+                answer_markdown(item.text, turn) + trust_markdown(item) + searched_markdown(item)
+            )
             reply = {"role": "assistant", "content": content}
             yield [*asked, reply], sources_html(assistant, item, turn), ""
             continue

@@ -10,6 +10,7 @@ from assistant.citations import Found
 from assistant.corpus import Corpus
 from assistant.evidence import Assessor
 from assistant.generation import fence, schema
+from assistant.rendering import trust_markdown
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import build_embedder
@@ -70,6 +71,8 @@ def test_seed_question_is_answered_with_the_articles_reason_first(seeds_local: A
 def test_streaming_shows_only_what_the_final_answer_keeps(seeds_local: Assistant):
     _, pieces, answer = items_of(seeds_local, "What did Zamir Kabulov say about ISIS-K?")
     assert pieces and "".join(pieces) == answer.text
+    kept, written = sum(c.supported for c in answer.verification), len(answer.verification)
+    assert f"{kept} of {written} sentences verified against 1 article" in trust_markdown(answer)
     kept = [c.text for c in answer.verification if c.supported]
     assert len(pieces) == len(kept)
     for piece, text in zip(pieces, kept, strict=True):

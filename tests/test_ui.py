@@ -201,3 +201,13 @@ def test_chat_follow_up_is_searched_with_the_conversation_and_says_so(assistant:
     reply = history[-1]["content"]
     assert reply.endswith("*Searched for: and what about trade? (Russia, Taliban)*")
     assert "trade" in sources and 'id="source-2-1"' in sources
+
+
+@pytest.mark.slow
+def test_a_trust_line_says_what_the_answer_rests_on(assistant: Assistant) -> None:
+    *_, (history, _, _) = chat(assistant, QUESTION, [])
+    answer = assistant.answer(QUESTION)
+    quoted = len(answer.citations)
+    assert f"*{quoted} sentences quoted from 1 article*" in history[-1]["content"]
+    *_, (refused, _, _) = chat(assistant, OFF_TOPIC, [])
+    assert "quoted from" not in refused[-1]["content"]
