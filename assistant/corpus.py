@@ -1,6 +1,7 @@
 """The index as the query side sees it: manifest, BM25 and vectors, reloaded when it changes."""
 
 import threading
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -87,6 +88,9 @@ class Corpus:
             raise
         # Fresh: the index may have changed in another process since this one opened Chroma.
         self.vectors = VectorStore(chroma_client(settings, fresh=True), generation.collection)
+        # Chroma keeps an opened view (its files and threads) until its client closes: a version
+        # dropped without `close`, with the Assistant that held it, still lets its files go.
+        self._let_go = weakref.finalize(self, _let_go, self.manifest, self.vectors.client)
         self.rows = {cid: i for i, cid in enumerate(self.bm25.chunk_ids)}
         self.source_rows = self._rows_by_source()
         self.outlet_names = aliases(set(self.source_rows))
@@ -169,5 +173,9 @@ class Corpus:
             if self._closed:
                 return
             self._closed = True
-        self.manifest.close()
-        close_client(self.vectors.client)
+        self._let_go()
+
+
+def _let_go(manifest: Manifest, client: object) -> None:
+    manifest.close()
+    close_client(client)

@@ -49,6 +49,19 @@ class Assistant:
         # Why answers are extractive though another answerer was chosen (its model is missing).
         self.notice: str | None = None
 
+    def __enter__(self) -> "Assistant":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let the index go: its files close once no question reads them. Asking again reopens."""
+        with self._lock:
+            if self._corpus is not None:
+                self._retire(self._corpus)
+                self._corpus = None
+
     def answer(self, question: str, history: Sequence[Message] = ()) -> Answer:
         """The complete answer to `question`, asked after the chat `history` (oldest first)."""
         result = None

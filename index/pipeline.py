@@ -105,30 +105,32 @@ def _rebuild_reason(settings: IndexSettings, generation: layout.Generation | Non
 def _build(
     settings: IndexSettings, loaded: LoadResult, reason: str, progress: bool
 ) -> UpdateReport:
-    from index.store import VectorStore, chroma_client
+    from index.store import VectorStore, chroma_client, close_client
 
     data_dir = Path(settings.data_dir)
     client = chroma_client(settings)
-    _drop_stale(data_dir, client, keep=None)
-    generation = layout.new_generation(data_dir, settings.collection_prefix)
-    manifest = Manifest(generation.manifest_path)
     try:
-        manifest.set_meta("settings", _json(vector_settings(settings)))
-        plan = make_plan({}, loaded)
-        report = _apply(
-            settings, manifest, VectorStore(client, generation.collection), plan, loaded, progress
-        )
-        _save_bm25(manifest, generation)
-        manifest.set_meta("pending", "0")
+        _drop_stale(data_dir, client, keep=None)
+        generation = layout.new_generation(data_dir, settings.collection_prefix)
+        manifest = Manifest(generation.manifest_path)
+        try:
+            manifest.set_meta("settings", _json(vector_settings(settings)))
+            plan = make_plan({}, loaded)
+            vectors = VectorStore(client, generation.collection)
+            report = _apply(settings, manifest, vectors, plan, loaded, progress)
+            _save_bm25(manifest, generation)
+            manifest.set_meta("pending", "0")
+        finally:
+            manifest.close()
+        try:
+            previous = layout.current(data_dir)
+        except ManifestError:
+            previous = None  # a damaged pointer is what this rebuild replaces
+        layout.switch_to(data_dir, generation)
+        # The previous generation stays until the next rebuild: a reader may be mid-question.
+        _drop_stale(data_dir, client, keep=previous.root if previous else None)
     finally:
-        manifest.close()
-    try:
-        previous = layout.current(data_dir)
-    except ManifestError:
-        previous = None  # a damaged pointer is what this rebuild replaces
-    layout.switch_to(data_dir, generation)
-    # The previous generation stays until the next rebuild: a reader may still be mid-question.
-    _drop_stale(data_dir, client, keep=previous.root if previous else None)
+        close_client(client)  # the folder's files close with the last client that holds them
     return _finish(report, loaded, reason)
 
 
@@ -146,12 +148,16 @@ def _update_in_place(
                     group_duplicates(manifest)
             _refresh_bm25_if_stale(manifest, generation)
         else:
-            from index.store import VectorStore, chroma_client
+            from index.store import VectorStore, chroma_client, close_client
 
-            vectors = VectorStore(chroma_client(settings), generation.collection)
-            report = _apply(settings, manifest, vectors, plan, loaded, progress)
-            if interrupted:
-                vectors.delete(sorted(vectors.ids() - set(manifest.chunk_ids())))
+            client = chroma_client(settings)
+            try:
+                vectors = VectorStore(client, generation.collection)
+                report = _apply(settings, manifest, vectors, plan, loaded, progress)
+                if interrupted:
+                    vectors.delete(sorted(vectors.ids() - set(manifest.chunk_ids())))
+            finally:
+                close_client(client)
             _save_bm25(manifest, generation)
             manifest.set_meta("pending", "0")
         report.documents, report.chunks = len(manifest.doc_ids()), len(manifest.chunk_ids())

@@ -27,7 +27,8 @@ def counts(settings: IndexSettings) -> tuple[int, int, int, int]:
     manifest = Manifest(generation.manifest_path)
     docs, chunks = len(manifest.doc_ids()), len(manifest.chunk_ids())
     manifest.close()
-    vectors = VectorStore(chroma_client(settings), generation.collection).count()
+    with chroma_client(settings) as client:
+        vectors = VectorStore(client, generation.collection).count()
     bm25 = BM25Index.load(generation.bm25_dir)
     assert bm25 is not None
     return docs, chunks, vectors, len(bm25.chunk_ids)

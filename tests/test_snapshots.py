@@ -1,5 +1,7 @@
 """One consistent version of the index per question, while other processes change it."""
 
+import gc
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,6 +35,20 @@ def update_elsewhere(settings: Settings) -> None:
         capture_output=True,
         timeout=300,
     )
+
+
+def open_files_under(folder: Path) -> list[str]:
+    """What this process holds open inside `folder`."""
+    fds = Path("/proc/self/fd")
+    held = []
+    for fd in fds.iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed while listing
+        if target.startswith(str(folder)):
+            held.append(target)
+    return held
 
 
 @pytest.fixture
@@ -76,7 +92,15 @@ def test_versions_are_released_so_memory_stays_bounded(changing: Settings):
     assert len(labels) == 4
     assert len(assistant._live) == 1  # only the current version stays open
     views = [k for k in SharedSystemClient._identifier_to_system if str(changing.data_dir) in k]
-    assert len(views) <= 2  # the writer's own view, and the current version's
+    assert len(views) == 1  # the current version's: the writer closed its own
+    assert open_files_under(changing.data_dir)
+    assistant.close()
+    assert not open_files_under(changing.data_dir)  # closing lets every index file go
+    assert not assistant._live
+    assert assistant.answer(QUESTION).citations  # and asking again reopens the index
+    del assistant  # dropped without close, as a notebook does: its files go with it
+    gc.collect()
+    assert not open_files_under(changing.data_dir)
 
 
 def test_an_answer_cites_the_text_of_the_version_it_was_written_from(changing: Settings):

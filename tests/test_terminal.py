@@ -24,6 +24,7 @@ def test_a_conversation_in_the_terminal(seeds_settings: Settings):
         env=terminal_env(seeds_settings),
         cwd=str(seeds_settings.data_dir.parent),
         encoding="utf-8",
+        use_poll=True,  # select() cannot watch descriptors past 1024
         timeout=180,
         dimensions=(50, 200),
     )
@@ -65,6 +66,7 @@ def test_ctrl_d_leaves(seeds_settings: Settings):
         env=terminal_env(seeds_settings),
         cwd=str(seeds_settings.data_dir.parent),
         encoding="utf-8",
+        use_poll=True,  # select() cannot watch descriptors past 1024
         timeout=120,
     )
     chat.expect_exact(PROMPT)

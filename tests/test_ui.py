@@ -11,7 +11,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.prompts import render
-from assistant.rendering import answer_markdown, passage_in_context
+from assistant.rendering import answer_markdown, passage_in_context, trust_markdown
 from assistant.service import Assistant
 from assistant.ui import build_app, chat, launch, status_markdown
 from index.pipeline import update
@@ -121,7 +121,9 @@ def test_chat_streams_the_answer_sentence_by_sentence(assistant: Assistant) -> N
     replies = [history[-1]["content"] for history, _, _ in updates]
     grown = [answer_markdown("".join(pieces[:n]), turn=2) for n in range(1, len(pieces) + 1)]
     assert len(pieces) > 1
-    assert replies == ["", *grown, grown[-1]]
+    trust = trust_markdown(assistant.answer(QUESTION))  # the final reply says what it rests on
+    assert trust == f"\n\n*{len(pieces)} sentences quoted from 1 article*"
+    assert replies == ["", *grown, grown[-1] + trust]
     asked = [*previous, {"role": "user", "content": QUESTION}]
     assert all(history[:-1] == asked for history, _, _ in updates)
     assert all(sources == "" for _, sources, _ in updates[:-1])
