@@ -105,8 +105,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    evaluate = commands.add_parser("eval", help="measure retrieval or answers on a benchmark")
+    evaluate = commands.add_parser(
+        "eval", help="measure retrieval or answers on a benchmark, or sum up readers' feedback"
+    )
     kinds = evaluate.add_subparsers(dest="kind", required=True)
+    rated = kinds.add_parser("feedback", help="the chat's thumbs up and down, summed up")
+    rated.add_argument(
+        "--export",
+        type=Path,
+        help="write the answers rated down as benchmark questions (fill in each `answer`)",
+    )
+    rated.set_defaults(run=_feedback)
     for name, text in [
         ("retrieval", "score the top 10 chunks: ours, plain dense and BM25 (MultiHop-RAG metric)"),
         ("answers", "answer questions; report accuracy, refusals, exact citations and latency"),
@@ -257,6 +266,25 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), "utf-8")
         print(f"Wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import feedback
+
+    kept = feedback.load(settings)
+    print(f"Feedback in {feedback.feedback_path(settings)}")
+    print("\n".join(kept.lines()))
+    if args.export:
+        questions = feedback.as_questions(kept.down)
+        args.export.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(questions, ensure_ascii=False, indent=1)
+        args.export.write_text(text, encoding="utf-8")
+        print(
+            f"Wrote {len(questions)} questions to {args.export}: write the right answer into "
+            f"each `answer`, then `assistant eval answers --queries {args.export} ...`",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant import library
+from assistant import feedback, library
 from assistant.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.exposure import exposure
@@ -51,11 +51,13 @@ def chat(
     question: str,
     history: list[Message],
     answering: threading.BoundedSemaphore | None = None,
+    shown: dict[int, dict[str, Any]] | None = None,
 ) -> Iterator[tuple[list[Message], str, str]]:
     """Yield (chat, sources HTML, emptied question box) as the reply grows.
 
     The evidence being read shows as soon as retrieval is done; the answer grows one verified
-    sentence at a time; its cited sources replace the evidence at the end.
+    sentence at a time; its cited sources replace the evidence at the end. `shown` receives the
+    finished answer as feedback records it, by the reply's place in the chat.
     """
     turn = 1 + sum(message["role"] == "assistant" for message in history)
     asked = [*history]
@@ -66,18 +68,25 @@ def chat(
     slot = answering or contextlib.nullcontext()
     try:
         with slot:  # shared with the HTTP API: answering is CPU-bound
-            yield from _reply(assistant, question, said, asked, turn)
+            yield from _reply(assistant, question, said, asked, turn, shown)
     except AssistantError as error:
         yield [*asked, {"role": "assistant", "content": str(error)}], "", ""
 
 
 def _reply(
-    assistant: Assistant, question: str, said: list[Message], asked: list[Message], turn: int
+    assistant: Assistant,
+    question: str,
+    said: list[Message],
+    asked: list[Message],
+    turn: int,
+    shown: dict[int, dict[str, Any]] | None,
 ) -> Iterator[tuple[list[Message], str, str]]:
     """The reply as it grows: the evidence, each verified sentence, then the cited sources."""
     text, sources = "", ""
     for item in assistant.events(question, said):
         if isinstance(item, Answer):
+            if shown is not None:
+                shown[len(asked)] = feedback.shown(item, said, assistant.settings)
             content = (
                 answer_markdown(item.text, turn) + trust_markdown(item) + searched_markdown(item)
             )
@@ -145,19 +154,66 @@ def _chat_tab(assistant: Assistant, answering: threading.BoundedSemaphore | None
             show_label=False, placeholder="Your question", scale=5, autofocus=True
         )
         ask_button = gr.Button("Ask", variant="primary", scale=1)
+    with gr.Row():
+        comment = gr.Textbox(
+            show_label=False,
+            placeholder="A comment sent with your thumbs up or down (optional)",
+            scale=5,
+            max_length=2000,
+        )
+        rated = gr.Markdown("", elem_classes="rated")
     gr.Examples(EXAMPLES, inputs=question, label="Example questions")
     gr.Markdown("### Sources")
     sources = gr.HTML("")
+    shown = gr.State({})  # this browser's answers, by their place in its chat
+
+    def asking(
+        text: str, history: list[Message], answers: dict[int, dict[str, Any]]
+    ) -> Iterator[tuple[list[Message], str, str, dict[int, dict[str, Any]]]]:
+        for reply in chat(assistant, text, history, answering=answering, shown=answers):
+            yield *reply, answers
+
     gr.on(
         [ask_button.click, question.submit],
-        partial(chat, assistant, answering=answering),
-        inputs=[question, chatbot],
-        outputs=[chatbot, sources, question],
+        asking,
+        inputs=[question, chatbot, shown],
+        outputs=[chatbot, sources, question, shown],
         api_name="chat",
         api_visibility="private",  # programs use /ask, which returns structured sources
         concurrency_id=ANSWERING,
         show_progress="minimal",
     )
+
+    def rating(
+        answers: dict[int, dict[str, Any]], comment: str, liked: gr.LikeData
+    ) -> tuple[str, str]:
+        return rate(assistant.settings, answers, comment, liked)  # gradio reads the type hints
+
+    chatbot.like(
+        rating,
+        inputs=[shown, comment],
+        outputs=[comment, rated],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+
+
+def rate(
+    settings: Settings, answers: dict[int, dict[str, Any]], comment: str, liked: gr.LikeData
+) -> tuple[str, str]:
+    """Keep a thumbs up or down (and the comment) with the answer it judges."""
+    place = liked.index if isinstance(liked.index, int) else liked.index[0]
+    answer = answers.get(place)
+    if answer is None:  # an error message, or a chat restored from before this page
+        return comment, "*Only answers written in this page can be rated.*"
+    verdict = liked.liked if isinstance(liked.liked, bool) else None  # None: a thumb taken back
+    try:
+        feedback.save(settings, answer, verdict, comment)
+    except OSError as exc:
+        return comment, f"*Could not save your feedback ({literal(str(exc))}); try again.*"
+    if verdict is None:
+        return "", "*Your rating was taken back.*"
+    return "", f"*Thanks: kept as a {'good' if verdict else 'bad'} answer.*"
 
 
 def _documents_tab(assistant: Assistant, status: gr.Markdown) -> tuple[gr.Dataframe, gr.Dropdown]:

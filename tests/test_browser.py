@@ -4,6 +4,7 @@ Playwright never downloads a browser here: Chromium comes from Debian (`apt-get 
 chromium`), installed by this test when missing and it runs as root.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -186,3 +187,19 @@ def test_ask_cite_upload_and_delete_in_the_browser(page: "Page", docs: Path) -> 
     assert "4.2 metres" not in reply
     assert all(NEW_TITLE not in heading for heading, _ in sources(page, turn=3).values())
     shot(page, "4-deleted.png")
+
+
+def test_a_thumbs_down_in_the_page_lands_in_the_feedback_file(page: "Page", docs: Path) -> None:
+    reply = ask(page, QUESTION, turn=1)
+    page.get_by_placeholder("A comment sent with your").fill("It misses the common enemy.")
+    page.get_by_label("Dislike").first.click()
+    page.get_by_text("kept as a bad answer").wait_for()
+    assert page.get_by_placeholder("A comment sent with your").input_value() == ""
+    shot(page, "5-rated-down.png")
+    kept = docs.parent / "index" / "feedback.jsonl"
+    (entry,) = [json.loads(line) for line in kept.read_text(encoding="utf-8").splitlines()]
+    assert entry["liked"] is False and entry["comment"] == "It misses the common enemy."
+    assert entry["question"] == QUESTION and entry["citations"]
+    for citation in entry["citations"]:  # the answer on the page is the one kept
+        assert f"[{citation['number']}]" in reply
+        assert " ".join(citation["passage"].split()) in " ".join(reply.split())
