@@ -1,6 +1,7 @@
 """How answers and sources look in the chat: escaped text, [n] links, highlighted passages."""
 
 import re
+from datetime import date
 from html import escape
 
 from assistant.citations import Answer, Citation, Found
@@ -113,44 +114,123 @@ def evidence_html(found: Found) -> str:
     )
 
 
+# A source reached from its [n] flashes, so the eye finds it in a long card.
+SOURCES_STYLE = (
+    "<style>.article{margin-bottom:1.5em}.source:target mark{animation:flash 1.6s ease-out}"
+    "@keyframes flash{0%{background:orange}100%{background:yellow}}"
+    ".chips a{display:inline-block;margin:0 .4em .4em 0;padding:.1em .6em;border-radius:1em;"
+    "border:1px solid var(--border-color-primary);text-decoration:none}"
+    ".quiet{opacity:.7}</style>"
+)
+
+
 def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
-    """The sources panel: every citation with its passage highlighted in the article's text."""
-    return "".join(
-        _source_entry(c, _document(assistant, c, answer.snapshot), turn) for c in answer.citations
-    )
+    """The sources panel: a chip per article, then one card per cited article with every
+    sentence the answer cites from it highlighted in its context and labelled with its [n]."""
+    by_article: dict[str, list[Citation]] = {}
+    for citation in answer.citations:  # articles in the order the answer first cites them
+        by_article.setdefault(citation.doc_id, []).append(citation)
+    if not by_article:
+        return ""
+    cards, chips = [], []
+    for k, cited in enumerate(by_article.values(), 1):
+        card = article_anchor(turn, k)
+        chips.append(f'<a href="#{card}">{escape(_chip(cited[0]))}</a>')
+        cards.append(_article_card(cited, _document(assistant, cited, answer.snapshot), card, turn))
+    return f'{SOURCES_STYLE}<p class="chips">{"".join(chips)}</p>{"".join(cards)}'
 
 
-def _document(assistant: Assistant, citation: Citation, snapshot: str) -> str | None:
-    """The cited document's text, or None if an index update replaced it since the answer."""
+def article_anchor(turn: int, k: int) -> str:
+    """The HTML id of the `k`-th cited article's card in the chat's `turn`-th answer."""
+    return f"article-{turn}-{k}"
+
+
+def news_day(published: str | None) -> str:
+    """'1 Oct 2023' from an ISO date; '' when the article has none."""
     try:
-        text = assistant.document_text(citation, snapshot)
-    except (AssistantError, KeyError):
-        return None
-    return text if text[citation.start : citation.end] == citation.passage else None
+        day = date.fromisoformat((published or "")[:10])
+    except ValueError:
+        return ""
+    return f"{day.day} {day:%b %Y}"
 
 
-def _source_entry(citation: Citation, document: str | None, turn: int) -> str:
-    """One source: number, title, outlet, date, file or link, and the passage in context."""
-    details = [
-        escape(part)
-        for part in (citation.source, (citation.published or "")[:10] or "undated")
-        if part
-    ]
-    if citation.also_reported_by:
-        details.append(escape("also reported by " + "; ".join(citation.also_reported_by)))
-    if citation.path:
-        details.append(f"<code>{escape(citation.path)}</code>")
-    if citation.url and citation.url.startswith(("https://", "http://")):
-        url = escape(citation.url)
+def _chip(citation: Citation) -> str:
+    """The article in a few words: 'TechCrunch · 1 Oct 2023', or its headline when it has
+    neither outlet nor date."""
+    parts = [p for p in (citation.source, news_day(citation.published)) if p]
+    return " · ".join(parts) if parts else citation.title
+
+
+def _article_card(cited: list[Citation], document: str | None, card: str, turn: int) -> str:
+    """One article: headline, outlet, date, also-reported-by, file or link, and each cited
+    sentence marked in its context, in the article's order."""
+    first = cited[0]
+    details = [escape(p) for p in (first.source, news_day(first.published)) if p]
+    if not first.published:
+        details.append('<span class="quiet">undated</span>')
+    if first.also_reported_by:
+        details.append(escape("also reported by " + "; ".join(first.also_reported_by)))
+    if first.path:
+        details.append(f"<code>{escape(first.path)}</code>")
+    if first.url and first.url.startswith(("https://", "http://")):
+        url = escape(first.url)
         details.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>')
-    quoted = (
-        passage_in_context(document, citation.start, citation.end)
-        if document is not None
-        else f"<mark>{escape(citation.passage)}</mark>"
+    quotes = "".join(
+        f'<blockquote style="white-space: pre-wrap">{quote}</blockquote>'
+        for quote in _quotes(cited, document, turn)
     )
     return (
-        f'<div class="source" id="{anchor(turn, citation.number)}" style="margin-bottom: 1.5em">'
-        f"<p><strong>[{citation.number}] {escape(citation.title)}</strong><br>"
-        f"{' · '.join(details)}</p>"
-        f'<blockquote style="white-space: pre-wrap">{quoted}</blockquote></div>'
+        f'<div class="article" id="{card}"><p><strong class="headline">'
+        f"{escape(first.title)}</strong><br>{' · '.join(details)}</p>{quotes}</div>"
     )
+
+
+def _quotes(cited: list[Citation], document: str | None, turn: int) -> list[str]:
+    """Each cited sentence marked and labelled in its context; sentences whose contexts meet
+    share one quote. Without the document (an update replaced it) the passages alone."""
+    if document is None:
+        return [_marked(c, turn) for c in sorted(cited, key=lambda c: c.number)]
+    quotes: list[str] = []
+    ordered = sorted(cited, key=lambda c: (c.start, c.end))
+    group: list[Citation] = []
+    high = -1
+    for citation in ordered:
+        low, next_high = context_bounds(document, citation.start, citation.end)
+        if group and (low > high or citation.start < group[-1].end):  # apart, or overlapping
+            quotes.append(_in_context(document, group, turn))
+            group = []
+        high = max(high, next_high) if group else next_high
+        group.append(citation)
+    quotes.append(_in_context(document, group, turn))
+    return quotes
+
+
+def _in_context(document: str, group: list[Citation], turn: int) -> str:
+    low = context_bounds(document, group[0].start, group[0].end)[0]
+    high = max(context_bounds(document, c.start, c.end)[1] for c in group)
+    parts = ["…" if low > 0 else ""]
+    at = low
+    for citation in group:
+        between = document[at : citation.start]
+        parts.append(escape(between.lstrip() if at == low else between))
+        parts.append(_marked(citation, turn))
+        at = citation.end
+    parts.append(escape(document[at:high].rstrip()) + ("…" if high < len(document) else ""))
+    return "".join(parts)
+
+
+def _marked(citation: Citation, turn: int) -> str:
+    """One cited sentence, highlighted, labelled with its [n], and the target of its link."""
+    return (
+        f'<span class="source" id="{anchor(turn, citation.number)}">'
+        f"<strong>[{citation.number}]</strong>\u00a0<mark>{escape(citation.passage)}</mark></span>"
+    )
+
+
+def _document(assistant: Assistant, cited: list[Citation], snapshot: str) -> str | None:
+    """The cited document's text, or None if an index update replaced it since the answer."""
+    try:
+        text = assistant.document_text(cited[0], snapshot)
+    except (AssistantError, KeyError):
+        return None
+    return text if all(text[c.start : c.end] == c.passage for c in cited) else None

@@ -119,11 +119,15 @@ def shot(page: "Page", name: str, full_page: bool = True) -> None:
 
 
 def sources(page: "Page", turn: int) -> dict[int, tuple[str, str]]:
-    """The sources panel: number -> (heading, highlighted passage)."""
+    """The sources panel: number -> (its article card's headline, its highlighted passage),
+    each cited sentence labelled with its own [n]."""
     found = {}
-    for entry in page.locator(f'div.source[id^="source-{turn}-"]').all():
-        number = int(str(entry.get_attribute("id")).rsplit("-", 1)[1])
-        found[number] = (entry.locator("strong").inner_text(), entry.locator("mark").inner_text())
+    for card in page.locator(f'div.article[id^="article-{turn}-"]').all():
+        headline = card.locator("strong.headline").inner_text()
+        for entry in card.locator(f'.source[id^="source-{turn}-"]').all():
+            number = int(str(entry.get_attribute("id")).rsplit("-", 1)[1])
+            assert entry.locator("strong").inner_text() == f"[{number}]"
+            found[number] = (headline, entry.locator("mark").inner_text())
     return found
 
 
@@ -141,8 +145,9 @@ def test_ask_cite_upload_and_delete_in_the_browser(page: "Page", docs: Path) -> 
     reply = ask(page, QUESTION, turn=1)
     cited = sources(page, turn=1)
     assert cited and sorted(cited) == list(range(1, len(cited) + 1))
+    assert page.locator('div.article[id^="article-1-"]').count() == 1  # one card per article
     for n, (heading, passage) in cited.items():
-        assert f"[{n}]" in reply and heading.startswith(f"[{n}] Russia offers Taliban")
+        assert f"[{n}]" in reply and heading == "Russia offers Taliban help against ISIS-K"
         assert " ".join(passage.split()) in article  # the highlight is the article's own text
         assert " ".join(passage.split()) in " ".join(reply.split())
     seen = page.evaluate("window.answerTexts")

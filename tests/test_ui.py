@@ -11,8 +11,9 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from assistant.prompts import render
-from assistant.rendering import answer_markdown, passage_in_context, trust_markdown
+from assistant.rendering import answer_markdown, news_day, passage_in_context, trust_markdown
 from assistant.service import Assistant
+from assistant.settings import Settings
 from assistant.ui import build_app, chat, launch, status_markdown
 from index.pipeline import update
 from tests.conftest import make_settings
@@ -133,14 +134,50 @@ def test_chat_streams_the_answer_sentence_by_sentence(assistant: Assistant) -> N
     assert TITLE in final and len(MARKED.findall(final)) == len(pieces)
 
 
+LABELLED = re.compile(
+    r'<span class="source" id="source-1-(\d+)"><strong>\[(\d+)\]</strong>\u00a0<mark>(.*?)</mark>',
+    re.DOTALL,
+)
+CARD = re.compile(r'<div class="article" id="(article-1-\d+)"><p><strong class="headline">(.*?)<')
+
+
 @pytest.mark.slow
 def test_sources_panel_marks_the_cited_span_of_the_document(assistant: Assistant) -> None:
     answer = assistant.answer(QUESTION)
     *_, (_, sources, _) = chat(assistant, QUESTION, [])
-    marked = MARKED.findall(sources)
-    for citation, shown in zip(answer.citations, marked, strict=True):
+    marked = {int(n): shown for n, label, shown in LABELLED.findall(sources) if n == label}
+    assert sorted(marked) == [c.number for c in answer.citations]  # each labelled with its [n]
+    for citation in answer.citations:
         document = assistant.document_text(citation)
+        shown = marked[citation.number]
         assert shown == escape(document[citation.start : citation.end]) == escape(citation.passage)
+    # One article, one card: its sentences in the article's order, under its headline.
+    assert CARD.findall(sources) == [("article-1-1", TITLE)]
+    order = sorted(answer.citations, key=lambda c: c.start)
+    assert [int(n) for n, _, _ in LABELLED.findall(sources)] == [c.number for c in order]
+    assert '<a href="#article-1-1">' in sources  # its chip
+
+
+@pytest.mark.slow
+def test_sources_are_grouped_one_card_per_article(dated_settings: Settings) -> None:
+    assistant = Assistant(dated_settings)
+    question = "How many people died in the Harbor Bridge collapse?"
+    answer = assistant.answer(question)
+    articles = list(dict.fromkeys(c.doc_id for c in answer.citations))
+    assert len(articles) > 1
+    *_, (_, sources, _) = chat(assistant, question, [])
+    cards = CARD.findall(sources)
+    assert [k for k, _ in cards] == [f"article-1-{k}" for k in range(1, len(articles) + 1)]
+    for (_, headline), doc_id in zip(cards, articles, strict=True):
+        first = next(c for c in answer.citations if c.doc_id == doc_id)
+        assert headline == escape(first.title)
+        assert news_day(first.published) in sources  # "12 Mar 2024", not an ISO date
+
+
+def test_dates_read_as_news_dates() -> None:
+    assert news_day("2023-10-01T09:30:00+00:00") == "1 Oct 2023"
+    assert news_day("2024-03-12") == "12 Mar 2024"
+    assert news_day(None) == news_day("") == news_day("sometime") == ""
 
 
 @pytest.mark.slow
