@@ -3,7 +3,8 @@
 Searching with the raw message loses the conversation ("and what about trade?" finds
 nothing about Russia and the Taliban). With an LLM the rewrite is the model's (prompt in
 `prompts/standalone.txt`); without one, or when the model's reply is unusable, a rule
-carries the named entities of the previous question over to a follow-up that names none.
+carries the named entities of the previous question over to a follow-up that names none and
+reads as one (it opens with "and", points back with "he" or "it", or is a word or two).
 """
 
 import re
@@ -31,6 +32,12 @@ _NOT_NAMES = {
     "should", "has", "have", "had", "the", "a", "an", "in", "on", "about", "tell", "me", "i",
     "it", "its", "they", "their", "he", "she", "his", "her", "this", "that", "these", "those",
 }  # fmt: skip
+_CONNECTIVES = {"and", "but", "so", "also", "then", "what about", "how about", "and what"}
+_POINTING = {
+    "he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "theirs", "this",
+    "that", "these", "those", "there", "then", "such", "same", "other", "others",
+}  # fmt: skip
+_ALONE_AT_MOST = 2  # content words of a question too short to stand alone ("why?", "when?")
 
 
 def text_of(content: Any) -> str:
@@ -59,10 +66,23 @@ def names(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def leans_on_the_chat(question: str) -> bool:
+    """Whether a question that names nothing reads as a follow-up: it opens with a connective
+    ("and what about trade?"), points back ("what did he say?"), or is too short to stand
+    alone ("why?"). "How much did the river rise overnight?" stands alone."""
+    words = re.findall(r"[\w'\u2019]+", question.lower())
+    if not words or words[0] in _CONNECTIVES or " ".join(words[:2]) in _CONNECTIVES:
+        return True
+    if any(word in _POINTING for word in words):
+        return True
+    return len(set(tokenize([question])[0])) <= _ALONE_AT_MOST
+
+
 def by_rule(question: str, history: Sequence[Message]) -> str:
-    """The question, plus the previous question's names when the question names nothing."""
+    """The question, plus the previous question's names when the question names nothing and
+    reads as a follow-up."""
     previous = [text_of(m.get("content")) for m in history if m.get("role") == "user"]
-    if not previous or names(question):
+    if not previous or names(question) or not leans_on_the_chat(question):
         return question
     carried = names(previous[-1])
     if not carried:

@@ -33,6 +33,17 @@ def test_rule_leaves_a_question_that_names_its_subject():
     assert standalone(FOLLOW_UP, [], None) == FOLLOW_UP
 
 
+def test_rule_leaves_a_new_question_that_stands_alone():
+    before = chat(FIRST, "Russia sees a common enemy in ISIS-K [1].")
+    for question in [
+        "How much did the river rise overnight?",
+        "How many people died in the bridge collapse?",
+    ]:
+        assert by_rule(question, before) == question
+    for question in ["What did he say about trade?", "Why?", "How about their trade deals?"]:
+        assert by_rule(question, before) == f"{question} (Russia, Taliban)"
+
+
 def test_chat_messages_are_read_as_plain_text():
     shown = "Russia \\- \\*the\\* envoy [\\[1\\]](#source-1-1)"
     assert text_of(shown) == "Russia - *the* envoy"
