@@ -137,7 +137,28 @@ def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
         card = article_anchor(turn, k)
         chips.append(f'<a href="#{card}">{escape(_chip(cited[0]))}</a>')
         cards.append(_article_card(cited, _document(assistant, cited, answer.snapshot), card, turn))
-    return f'{SOURCES_STYLE}<p class="chips">{"".join(chips)}</p>{"".join(cards)}'
+    copy = (
+        '<p><button class="copy" type="button" onclick="navigator.clipboard.writeText('
+        "this.parentElement.nextElementSibling.value);this.textContent='Copied'\">"
+        "Copy answer with sources</button></p>"
+        f'<textarea class="citable" hidden readonly>{escape(citable_markdown(answer))}</textarea>'
+    )
+    return f'{SOURCES_STYLE}<p class="chips">{"".join(chips)}</p>{copy}{"".join(cards)}'
+
+
+def citable_markdown(answer: Answer) -> str:
+    """The answer as Markdown to paste elsewhere: its text with [n] markers, then each source
+    numbered with headline, outlet, date, link (or file) and the passage it rests on."""
+    lines = [answer.text.strip()]
+    for c in answer.citations:
+        where = [p for p in (c.source, news_day(c.published)) if p]
+        link = c.url if c.url and c.url.startswith(("https://", "http://")) else None
+        headline = f"[{c.title}]({link})" if link else c.title
+        if not link and c.path:
+            where.append(f"`{c.path}`")
+        said = " ".join(c.passage.split())
+        lines.append(f"[{c.number}] {headline}{' — ' if where else ''}{', '.join(where)}: “{said}”")
+    return "\n\n".join(lines) + "\n"  # one paragraph each, in any Markdown
 
 
 def article_anchor(turn: int, k: int) -> str:

@@ -87,6 +87,7 @@ def page(served: Served) -> Iterator["Page"]:
             args=CHROMIUM_ARGS,
             headless=True,
             viewport={"width": 1280, "height": 1000},
+            permissions=["clipboard-read", "clipboard-write"],
         )
         try:
             tab = browser.new_page()
@@ -201,6 +202,14 @@ def test_a_thumbs_down_in_the_page_lands_in_the_feedback_file(page: "Page", docs
     page.get_by_text("kept as a bad answer").wait_for()
     assert page.get_by_placeholder("A comment sent with your").input_value() == ""
     shot(page, "5-rated-down.png")
+
+    page.get_by_role("button", name="Copy answer with sources").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    text, *listed = copied.strip().split("\n\n")
+    assert " ".join(text.split()) in " ".join(reply.split())  # the answer as shown, [n] kept
+    assert [line.split("]")[0] for line in listed] == [f"[{n}" for n in range(1, len(listed) + 1)]
+    assert all("Russia offers Taliban help against ISIS-K" in line for line in listed)
     kept = docs.parent / "index" / "feedback.jsonl"
     (entry,) = [json.loads(line) for line in kept.read_text(encoding="utf-8").splitlines()]
     assert entry["liked"] is False and entry["comment"] == "It misses the common enemy."
