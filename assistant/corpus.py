@@ -91,6 +91,7 @@ class Corpus:
         # Chroma keeps an opened view (its files and threads) until its client closes: a version
         # dropped without `close`, with the Assistant that held it, still lets its files go.
         self._let_go = weakref.finalize(self, _let_go, self.manifest, self.vectors.client)
+        self._let_go.atexit = False  # at exit the process lets everything go anyway
         self.rows = {cid: i for i, cid in enumerate(self.bm25.chunk_ids)}
         self.source_rows = self._rows_by_source()
         self.outlet_names = aliases(set(self.source_rows))
