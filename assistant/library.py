@@ -29,14 +29,23 @@ def literal(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def message_markdown(text: str) -> str:
+    """A message as the page should show it: its `commands` as code, the rest as typed (a
+    folder named my_news must not turn italic)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return literal(text)
+    return "".join(f"`{part}`" if i % 2 else literal(part) for i, part in enumerate(parts))
+
+
 def status_line(settings: Settings) -> str:
     """One Markdown line on what the index holds, or how to fill it when it is empty."""
     try:
         held = status(settings)
     except ManifestError as error:  # the message says to rebuild; the page must still load
-        return f"**Index:** {literal(str(error))}"
+        return f"**Index:** {message_markdown(str(error))}"
     if held.documents == 0:
-        return f"**Index:** {not_indexed_message(settings)}"
+        return f"**Index:** {message_markdown(not_indexed_message(settings))}"
     return (
         f"**Index:** {_count(held.documents, 'document')} · {_count(held.chunks, 'chunk')} · "
         f"embedding model `{held.model}`"
@@ -94,7 +103,7 @@ def upload(settings: Settings, files: list[tuple[Path, str]]) -> str:
         try:
             target = intake.accept(path, original, settings.docs_dir, settings.max_file_mb)
         except intake.IntakeError as error:
-            lines.append(f"**Rejected:** {literal(str(error))}")
+            lines.append(f"**Rejected:** {message_markdown(str(error))}")
         except OSError as error:  # the browser's upload vanished or cannot be read
             lines.append(
                 f"**Rejected:** {literal(original)}: could not be read ({error.strerror})."
@@ -129,7 +138,7 @@ def delete(settings: Settings, names: list[str]) -> str:
         try:
             gone = intake.remove([file], settings.docs_dir)
         except intake.IntakeError as error:
-            lines.append(f"**Refused:** {literal(str(error))} Nothing was deleted for it.")
+            lines.append(f"**Refused:** {message_markdown(str(error))} Nothing was deleted for it.")
             continue
         if not gone:
             lines.append(f"**Not found:** {_names([file])} is not in the docs folder.")
@@ -159,7 +168,7 @@ def _update(settings: Settings) -> tuple[UpdateReport | None, str]:
         with explained(settings):
             return update(settings), ""
     except (LoadError, AssistantError) as error:
-        return None, literal(str(error))
+        return None, message_markdown(str(error))
 
 
 def _drop_unreadable(settings: Settings, report: UpdateReport, added: list[str]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from assistant.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.exposure import exposure
 from assistant.followups import text_of
-from assistant.library import literal
+from assistant.library import literal, message_markdown
 from assistant.rendering import (
     answer_markdown,
     evidence_html,
@@ -70,7 +70,7 @@ def chat(
         with slot:  # shared with the HTTP API: answering is CPU-bound
             yield from _reply(assistant, question, said, asked, turn, shown)
     except AssistantError as error:
-        yield [*asked, {"role": "assistant", "content": str(error)}], "", ""
+        yield [*asked, {"role": "assistant", "content": message_markdown(str(error))}], "", ""
 
 
 def _reply(

@@ -250,3 +250,14 @@ def test_a_trust_line_says_what_the_answer_rests_on(assistant: Assistant) -> Non
     assert f"*{quoted} sentences quoted from 1 article*" in history[-1]["content"]
     *_, (refused, _, _) = chat(assistant, OFF_TOPIC, [])
     assert "quoted from" not in refused[-1]["content"]
+
+
+def test_an_error_reads_as_a_sentence_with_its_command_as_code(tmp_path: Path) -> None:
+    docs = tmp_path / "my_news_docs"
+    docs.mkdir()
+    unindexed = Assistant(make_settings(docs, tmp_path / "index"))
+    *_, (history, sources, _) = chat(unindexed, "Why is Russia engaging the Taliban?", [])
+    shown = history[-1]["content"]
+    assert "my\\_news\\_docs" in shown  # the folder's name as typed, not in italics
+    assert "`assistant index update`" in shown and sources == ""
+    assert "my\\_news\\_docs" in status_markdown(unindexed)
