@@ -2,6 +2,8 @@
 
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -57,6 +59,26 @@ def not_indexed_message(settings: IndexSettings) -> str:
     )
 
 
+class VectorsMoved(AssistantError):
+    """Chroma lost this version's vectors mid-question: another process is changing them (an
+    update deleting chunks, a rebuild dropping an old collection), or they are gone. A fresh
+    view of the index sees what is there now."""
+
+
+@contextmanager
+def moved_vectors_named() -> Iterator[None]:
+    """Chroma's errors reading a version's vectors, as `VectorsMoved`."""
+    from chromadb.errors import ChromaError
+
+    try:
+        yield
+    except ChromaError as exc:
+        raise VectorsMoved(
+            f"The index's vectors cannot be read ({exc}). If an update or rebuild is running, "
+            "try again in a moment; otherwise run `assistant index rebuild`."
+        ) from exc
+
+
 class Corpus:
     """One version of the index, as retrieval and citation need it: read in one transaction of
     the manifest and never changed, so a question sees the same index from start to finish.
@@ -87,7 +109,14 @@ class Corpus:
             self.manifest.close()
             raise
         # Fresh: the index may have changed in another process since this one opened Chroma.
-        self.vectors = VectorStore(chroma_client(settings, fresh=True), generation.collection)
+        client = chroma_client(settings, fresh=True)
+        try:
+            with moved_vectors_named():
+                self.vectors = VectorStore(client, generation.collection, create=False)
+        except BaseException:
+            self.manifest.close()
+            close_client(client)
+            raise
         # Chroma keeps an opened view (its files and threads) until its client closes: a version
         # dropped without `close`, with the Assistant that held it, still lets its files go.
         self._let_go = weakref.finalize(self, _let_go, self.manifest, self.vectors.client)

@@ -19,3 +19,7 @@ class NotIndexed(AssistantError):
 
 class InvalidSettings(UsageError):
     """An `ASSISTANT_*` variable or `.env` entry has a value that cannot be used."""
+
+
+class IndexChanged(AssistantError):
+    """Another process changed the index's vectors under a question, twice in a row."""

@@ -14,7 +14,7 @@ from llama_index.core.vector_stores.types import (
 )
 
 from assistant import scope
-from assistant.corpus import Corpus
+from assistant.corpus import Corpus, moved_vectors_named
 from assistant.outlets import Mention
 from assistant.settings import RetrievalSettings
 from index.embedder import SentenceTransformerEmbedding
@@ -154,13 +154,14 @@ class HybridRetriever(BaseRetriever):
 
     def _dense_top(self, vector: np.ndarray, only: MetadataFilter | None) -> set[str]:
         filters = MetadataFilters(filters=[only]) if only is not None else None
-        result = self.corpus.vectors.store.query(
-            VectorStoreQuery(
-                query_embedding=vector.tolist(),
-                similarity_top_k=min(self.settings.candidates, len(self.corpus.chunks)),
-                filters=filters,
+        with moved_vectors_named():
+            result = self.corpus.vectors.store.query(
+                VectorStoreQuery(
+                    query_embedding=vector.tolist(),
+                    similarity_top_k=min(self.settings.candidates, len(self.corpus.chunks)),
+                    filters=filters,
+                )
             )
-        )
         return set(result.ids or [])
 
     def _outlet_candidates(
@@ -174,7 +175,8 @@ class HybridRetriever(BaseRetriever):
         return found, lexical
 
     def _embeddings(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        got = self.corpus.vectors.collection.get(ids=chunk_ids, include=["embeddings"])
+        with moved_vectors_named():
+            got = self.corpus.vectors.collection.get(ids=chunk_ids, include=["embeddings"])
         return {
             cid: np.asarray(emb, dtype=np.float32)
             for cid, emb in zip(got["ids"], got["embeddings"], strict=True)

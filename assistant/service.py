@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from assistant import asking, briefing, composer, followups, generation
 from assistant.citations import Answer, Citation, Found
-from assistant.corpus import Corpus, index_embedding, not_indexed_message
-from assistant.errors import InvalidQuestion, NotIndexed
+from assistant.corpus import Corpus, VectorsMoved, index_embedding, not_indexed_message
+from assistant.errors import IndexChanged, InvalidQuestion, NotIndexed
 from assistant.evidence import Assessor
 from assistant.faults import explained
 from assistant.followups import Message
@@ -90,8 +90,23 @@ class Assistant:
 
     def _events(self, question: str, history: Sequence[Message]) -> Iterator[Found | str | Answer]:
         query = self.clean_question(question)
-        with self.snapshot() as (corpus, embedder):
-            yield from self._answer(question, query, history, corpus, embedder)
+        for attempt in (1, 2):
+            said = False
+            try:
+                with self.snapshot(renew=attempt > 1) as (corpus, embedder):
+                    for item in self._answer(question, query, history, corpus, embedder):
+                        said = True
+                        yield item
+                return
+            except VectorsMoved as moved:
+                # Retrieval runs before anything is said: asking again from a fresh view of
+                # the index is invisible to the reader.
+                if said or attempt > 1:
+                    raise IndexChanged(
+                        "The index's vectors changed or went missing while this question was "
+                        "being answered. If an update or rebuild is running, ask again in a "
+                        "moment; otherwise run `assistant index rebuild`."
+                    ) from moved
 
     def _answer(
         self,
@@ -196,10 +211,13 @@ class Assistant:
                 return corpus.document_text(citation.doc_id)
 
     @contextmanager
-    def snapshot(self) -> Iterator[tuple[Corpus, SentenceTransformerEmbedding]]:
-        """The current version of the index, held while the caller is inside, and its embedder."""
+    def snapshot(
+        self, renew: bool = False
+    ) -> Iterator[tuple[Corpus, SentenceTransformerEmbedding]]:
+        """The current version of the index, held while the caller is inside, and its embedder;
+        `renew` opens it afresh even if the manifest did not change (its vectors did)."""
         with self._lock:
-            if self._corpus is None or not self._corpus.is_current():
+            if renew or self._corpus is None or not self._corpus.is_current():
                 fresh = Corpus(self.settings)
                 if self._corpus is not None:
                     self._retire(self._corpus)

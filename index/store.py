@@ -66,11 +66,15 @@ def _unused_name(path: Path) -> str:
 class VectorStore:
     """One generation's Chroma collection, reached through LlamaIndex's `ChromaVectorStore`."""
 
-    def __init__(self, client: Any, collection: str) -> None:
+    def __init__(self, client: Any, collection: str, create: bool = True) -> None:
+        """`create` is the writer's: a reader never brings back a collection that is gone."""
         self.client = client
-        self.collection = client.get_or_create_collection(
-            collection, metadata={"hnsw:space": "cosine"}
-        )
+        if create:
+            self.collection = client.get_or_create_collection(
+                collection, metadata={"hnsw:space": "cosine"}
+            )
+        else:
+            self.collection = client.get_collection(collection)
         self.store = ChromaVectorStore(chroma_collection=self.collection)
 
     def add(self, nodes: list[TextNode]) -> None:

@@ -11,12 +11,14 @@ import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
 from assistant.citations import Answer
-from assistant.corpus import IndexMismatch, index_embedding
-from assistant.errors import AssistantError
+from assistant.corpus import IndexMismatch, VectorsMoved, index_embedding
+from assistant.errors import AssistantError, IndexChanged
 from assistant.retrieval import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
+from index import layout
 from index.pipeline import update
+from index.store import chroma_client
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.servers import assistant_command, assistant_env
 
@@ -153,3 +155,32 @@ def test_an_index_from_an_unknown_model_says_what_differs_and_what_to_run(
     message = str(mismatch.value)
     assert "bge-small-en" in message and "all-MiniLM-L6-v2" in message
     assert "assistant index rebuild" in message
+
+
+def test_a_question_whose_vectors_moved_is_answered_from_a_fresh_view(changing: Settings):
+    assistant = Assistant(changing)
+    before = assistant.answer(QUESTION)
+    generation = layout.current(changing.data_dir)
+    assert generation is not None
+    with chroma_client(changing, fresh=True) as elsewhere:  # another writer's view
+        # The collection is replaced under the open version, the manifest untouched.
+        old = elsewhere.get_collection(generation.collection)
+        kept = old.get(include=["embeddings", "metadatas", "documents"])
+        elsewhere.delete_collection(generation.collection)
+        # The version in hand lost its vectors...
+        with pytest.raises(VectorsMoved), assistant.snapshot() as (held, embedder):
+            HybridRetriever(held, embedder, changing.retrieval).passages(QUESTION)
+        fresh = elsewhere.create_collection(generation.collection, metadata=old.metadata)
+        fresh.add(
+            ids=kept["ids"],
+            embeddings=kept["embeddings"],
+            metadatas=kept["metadatas"],
+            documents=kept["documents"],
+        )
+        again = assistant.answer(QUESTION)  # ...and the question is asked again, unseen
+        assert again.text == before.text and again.citations == before.citations
+        elsewhere.delete_collection(generation.collection)
+        with pytest.raises(IndexChanged) as changed:  # gone for good: said, not a traceback
+            assistant.answer(QUESTION)
+    assert "ask again in a moment" in str(changed.value)
+    assert "assistant index rebuild" in str(changed.value)
