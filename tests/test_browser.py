@@ -147,6 +147,7 @@ def test_ask_cite_upload_and_delete_in_the_browser(page: "Page", docs: Path) -> 
     cited = sources(page, turn=1)
     assert cited and sorted(cited) == list(range(1, len(cited) + 1))
     assert page.locator('div.article[id^="article-1-"]').count() == 1  # one card per article
+    assert f"{len(cited)} sentences quoted from 1 article" in reply  # the trust line's counts
     for n, (heading, passage) in cited.items():
         assert f"[{n}]" in reply and heading == "Russia offers Taliban help against ISIS-K"
         assert " ".join(passage.split()) in article  # the highlight is the article's own text
