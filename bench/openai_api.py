@@ -11,6 +11,7 @@ continuously for `--seconds`, counting answers, errors and latency.
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import threading
@@ -52,6 +53,8 @@ def main() -> None:
     settings = eval_settings(Settings(), DATA / "corpus.json")
     build_index(settings)
     env = {**_env(settings.docs_dir, settings.data_dir), "ASSISTANT_LLM": args.llm}
+    if cache := os.environ.get("ASSISTANT_MODEL_CACHE_DIR"):  # an already joined model
+        env["ASSISTANT_MODEL_CACHE_DIR"] = str(Path(cache).resolve())
     queries = json.loads((DATA / "queries-dev.json").read_text(encoding="utf-8"))
     questions = [q["query"] for q in queries if q["question_type"] != "null_query"]
     port = _free_port()
