@@ -10,6 +10,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from assistant.library import literal
 from assistant.prompts import render
 from assistant.rendering import answer_markdown, news_day, passage_in_context, trust_markdown
 from assistant.service import Assistant
@@ -96,7 +97,8 @@ def test_status_line_says_how_to_fill_an_empty_index(tmp_path: Path) -> None:
     empty = Assistant(make_settings(tmp_path / "articles", tmp_path / "index"))
     line = status_markdown(empty)
     assert "No documents indexed yet" in line
-    assert str(tmp_path / "articles") in line and "`assistant index update`" in line
+    # The folder as typed once Markdown renders it (escaped), the command as code.
+    assert literal(str(tmp_path / "articles")) in line and "`assistant index update`" in line
 
 
 def test_chat_shows_the_not_indexed_message_as_the_reply(tmp_path: Path) -> None:
