@@ -52,7 +52,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = eval_settings(Settings(), DATA / "corpus.json")
     build_index(settings)
-    env = {**_env(settings.docs_dir, settings.data_dir), "ASSISTANT_LLM": args.llm}
+    docs, data = Path(settings.docs_dir).resolve(), Path(settings.data_dir).resolve()
+    env = {**_env(docs, data), "ASSISTANT_LLM": args.llm}  # the server runs in `data`
     if cache := os.environ.get("ASSISTANT_MODEL_CACHE_DIR"):  # an already joined model
         env["ASSISTANT_MODEL_CACHE_DIR"] = str(Path(cache).resolve())
     queries = json.loads((DATA / "queries-dev.json").read_text(encoding="utf-8"))
