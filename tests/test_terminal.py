@@ -17,17 +17,21 @@ def terminal_env(settings: Settings) -> dict[str, str]:
     return assistant_env(settings.docs_dir, settings.data_dir, TERM="dumb")  # plain text out
 
 
-def test_a_conversation_in_the_terminal(seeds_settings: Settings):
-    chat = pexpect.spawn(
+def spawn_chat(settings: Settings, **options: object) -> pexpect.spawn:
+    """`assistant chat` in a pseudo-terminal, in a folder where no project .env applies."""
+    return pexpect.spawn(
         sys.executable,
         ["-m", "assistant.cli", "chat"],
-        env=terminal_env(seeds_settings),
-        cwd=str(seeds_settings.data_dir.parent),
+        env=terminal_env(settings),
+        cwd=str(settings.data_dir.parent),
         encoding="utf-8",
         use_poll=True,  # select() cannot watch descriptors past 1024
-        timeout=180,
-        dimensions=(50, 200),
+        **options,
     )
+
+
+def test_a_conversation_in_the_terminal(seeds_settings: Settings):
+    chat = spawn_chat(seeds_settings, timeout=180, dimensions=(50, 200))
     try:
         chat.expect_exact(PROMPT)
         chat.sendline("Why is Russia engaging the Taliban?")
@@ -60,15 +64,7 @@ def test_a_conversation_in_the_terminal(seeds_settings: Settings):
 
 
 def test_ctrl_d_leaves(seeds_settings: Settings):
-    chat = pexpect.spawn(
-        sys.executable,
-        ["-m", "assistant.cli", "chat"],
-        env=terminal_env(seeds_settings),
-        cwd=str(seeds_settings.data_dir.parent),
-        encoding="utf-8",
-        use_poll=True,  # select() cannot watch descriptors past 1024
-        timeout=120,
-    )
+    chat = spawn_chat(seeds_settings, timeout=120)
     chat.expect_exact(PROMPT)
     chat.sendeof()
     chat.expect(pexpect.EOF)
