@@ -187,7 +187,10 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.memory import cap_malloc_arenas
     from assistant.ui import serve
+
+    cap_malloc_arenas()  # before any thread starts: it runs for days
 
     server = settings.server.model_copy(
         update={k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
@@ -209,8 +212,11 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _watch(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.memory import cap_malloc_arenas
     from index.pipeline import UpdateReport
     from index.watch import watch
+
+    cap_malloc_arenas()  # before any thread starts: it runs for days
 
     def show(result: UpdateReport | Exception) -> None:
         if isinstance(result, UpdateReport):

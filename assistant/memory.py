@@ -1,0 +1,24 @@
+"""Bounded memory for long-running processes (`serve`, `index watch`).
+
+glibc gives each thread that allocates its own malloc arena, up to eight per core, and keeps
+freed memory in them. Every index version opens its own Chroma view, whose worker threads come
+and go, so a server that follows updates for days kept growing: 1,061 to 1,276 MB over 60
+updates in `bench/churn.py`'s setup, against 933 to 941 MB with two arenas.
+"""
+
+import ctypes
+import ctypes.util
+
+_M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
+
+
+def cap_malloc_arenas(arenas: int = 2) -> bool:
+    """Let at most `arenas` malloc arenas serve this process; False where libc is not glibc."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # musl and others have no mallopt
+        return False
