@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from assistant.memory import cap_malloc_arenas
 from assistant.settings import Settings
 
 EXIT_FAILED = 1  # some files could not be indexed, or the command could not run
@@ -19,6 +20,7 @@ EXIT_USAGE = 2  # the question, the arguments or a setting were not usable
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    cap_malloc_arenas()  # before any thread starts: `serve` and `index watch` run for days
     args = _parser().parse_args(argv)
     debug = args.debug or os.environ.get("ASSISTANT_DEBUG", "") not in ("", "0")
     try:
@@ -187,10 +189,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.memory import cap_malloc_arenas
     from assistant.ui import serve
-
-    cap_malloc_arenas()  # before any thread starts: it runs for days
 
     server = settings.server.model_copy(
         update={k: v for k, v in {"host": args.host, "port": args.port}.items() if v}
@@ -212,11 +211,8 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _watch(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.memory import cap_malloc_arenas
     from index.pipeline import UpdateReport
     from index.watch import watch
-
-    cap_malloc_arenas()  # before any thread starts: it runs for days
 
     def show(result: UpdateReport | Exception) -> None:
         if isinstance(result, UpdateReport):
