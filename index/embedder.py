@@ -31,15 +31,15 @@ class SentenceTransformerEmbedding(BaseEmbedding):
         super().__init__(model_name=model_name_or_path, embed_batch_size=batch_size, **kwargs)
         # Weights come from disk only: a missing model must fail here, not try the network.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        if encoder is not None:
+            self._model = encoder
+            return
+        from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         # Chunking tokenizes whole articles on purpose; the length warning and bars are noise.
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        if encoder is not None:
-            self._model = encoder
-            return
-        from sentence_transformers import SentenceTransformer
 
         try:
             self._model = SentenceTransformer(model_name_or_path, device="cpu")

@@ -22,6 +22,7 @@ import numpy as np
 EXTRA_HINT = "The onnx-int8 backend needs the `onnx` extra: pip install 'news-assistant[onnx]'"
 GRAPH = "model_qint8.onnx"
 META = "encoder.json"
+TOKENIZER = "tokenizer.json"  # written by the fast tokenizer's save_pretrained
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -39,19 +40,22 @@ def quantized_model(source: str, cache_dir: Path) -> Path:
 
 
 class OnnxEncoder:
-    """Encodes text with the exported graph; the same calls the embedder makes on a model."""
+    """Encodes text with the exported graph; the same calls the embedder makes on a model.
+
+    Only ONNX Runtime and the `tokenizers` library load here, not torch or transformers: a
+    question's embedding then costs a fraction of a second of imports, not several seconds.
+    """
 
     def __init__(self, folder: Path, threads: int = 0) -> None:
         try:
             import onnxruntime
         except ImportError as exc:
             raise RuntimeError(EXTRA_HINT) from exc
-        from transformers import AutoTokenizer
 
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         self.max_seq_length = int(meta["max_seq_length"])
         self.dimension = int(meta["dimension"])
-        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        self.tokenizer = WordPieces(folder / TOKENIZER, self.max_seq_length)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -66,18 +70,39 @@ class OnnxEncoder:
         """Unit-length vectors, one row per text (the graph pools and normalizes)."""
         rows = [np.zeros((0, self.dimension), dtype=np.float32)]
         for start in range(0, len(texts), batch_size):
-            batch = self.tokenizer(
-                texts[start : start + batch_size],
-                padding=True,
-                truncation=True,
-                max_length=self.max_seq_length,
-                return_tensors="np",
-            )
-            feeds = {name: batch[name].astype(np.int64) for name in INPUTS}
+            feeds = self.tokenizer.batch(texts[start : start + batch_size])
             rows.append(self.session.run(None, feeds)[0])
         vectors = np.concatenate(rows)
         # Re-normalize after int8 arithmetic so cosine stays a plain dot product.
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+class WordPieces:
+    """The model's fast tokenizer read from its `tokenizer.json`: padded, truncated batches
+    for the graph, and untruncated tokens for sizing chunks."""
+
+    def __init__(self, path: Path, max_length: int) -> None:
+        from tokenizers import Tokenizer
+
+        self._batches = Tokenizer.from_file(str(path))
+        self._batches.enable_truncation(max_length)
+        self._batches.enable_padding()  # to the longest text of each batch, as the model's own
+        self._counts = Tokenizer.from_file(str(path))
+        self._counts.no_truncation()
+        self._counts.no_padding()
+
+    def tokenize(self, text: str) -> list[str]:
+        """The text's tokens, special tokens left out, however long the text."""
+        return list(self._counts.encode(text, add_special_tokens=False).tokens)
+
+    def batch(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The graph's inputs for `texts`, one row each."""
+        encodings = self._batches.encode_batch(texts)
+        return {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
 
 
 def _export(source: str, folder: Path) -> None:

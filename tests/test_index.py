@@ -5,10 +5,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from llama_index.core.node_parser import SentenceSplitter
 
 from index import layout
 from index.bm25 import BM25Index
-from index.chunking import chunk_document, make_splitter
+from index.chunking import WORD, chunk_document, make_splitter
 from index.embedder import build_embedder
 from index.loaders import load_folder
 from index.manifest import Manifest, ManifestError
@@ -167,6 +171,27 @@ def test_chunks_are_exact_spans_within_the_token_limit(tmp_path: Path):
         for chunk in chunks:
             assert doc.text[chunk.start : chunk.end] == chunk.text
             assert len(embedder.tokenize(chunk.text)) <= settings.chunking.chunk_size
+
+
+def test_counting_words_for_long_texts_cuts_the_same_chunks(tmp_path: Path):
+    settings = make_settings(FIXTURES / "multihop", tmp_path / "index")
+    embedder = build_embedder(settings)
+    every_text_counted = SentenceSplitter(
+        chunk_size=settings.chunking.chunk_size,
+        chunk_overlap=settings.chunking.chunk_overlap,
+        tokenizer=embedder.tokenize,
+    )
+    splitter = make_splitter(settings.chunking, embedder.tokenize)
+    for doc in load_folder(FIXTURES / "multihop").documents:
+        cut = [(c.start, c.end) for c in chunk_document(doc, splitter)]
+        assert cut == [(c.start, c.end) for c in chunk_document(doc, every_text_counted)]
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=400))
+def test_words_never_outnumber_the_models_tokens(text: str):
+    embedder = build_embedder(make_settings(FIXTURES, FIXTURES / "unused"))  # loaded once
+    assert len(WORD.findall(text)) <= len(embedder.tokenize(text))
 
 
 def test_model_change_rebuilds_instead_of_mixing(docs: Path, tmp_path: Path):

@@ -1,5 +1,8 @@
 """The onnx-int8 embed backend: exported here once, close to torch, and never mixed with it."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +13,7 @@ from index.embedder import build_embedder
 from index.onnx_model import GRAPH, export_folder
 from index.pipeline import update
 from tests.conftest import SEED_ARTICLE, SEEDS, make_settings
+from tests.servers import assistant_env
 
 pytestmark = pytest.mark.slow
 
@@ -66,3 +70,37 @@ def test_backend_change_rebuilds_instead_of_mixing(models: Path, tmp_path: Path)
     assert not answer.refused and answer.citations
     text = SEED_ARTICLE.read_text(encoding="utf-8").strip()
     assert all(text[c.start : c.end] == c.passage for c in answer.citations)
+
+
+ASK_AND_LIST_MODULES = """
+import json, sys
+from assistant.cli import main
+code = main(["ask", "--json", "Why is Russia engaging the Taliban?"])
+heavy = sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
+"""
+
+
+def test_int8_questions_load_neither_torch_nor_transformers(models: Path, tmp_path: Path):
+    settings = make_settings(
+        SEEDS, tmp_path / "index", embed_backend="onnx-int8", model_cache_dir=models
+    )
+    update(settings)
+    env = assistant_env(
+        SEEDS,
+        tmp_path / "index",
+        ASSISTANT_EMBED_BACKEND="onnx-int8",
+        ASSISTANT_MODEL_CACHE_DIR=str(models),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", ASK_AND_LIST_MODULES],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    answer = json.loads(done.stdout)
+    assert report["code"] == 0 and not answer["refused"] and answer["citations"]
+    assert report["heavy"] == []  # a question's start-up skips seconds of imports
