@@ -84,13 +84,15 @@ def _day(record: DocumentRecord) -> str:
     return (record.published or "")[:10] or "undated"
 
 
-def deletable_names(settings: Settings) -> list[str]:
-    """The files behind the indexed documents; a JSON file stands for all of its items."""
+def deletable_names(settings: Settings, limit: int = TABLE_ROWS) -> list[str]:
+    """The files behind the newest `limit` documents, those the table shows; a JSON file
+    stands for all of its items. The list does not grow with the archive (the delete box
+    takes any other file's name typed in)."""
     try:
-        names = indexed_names(settings)
+        records = documents(settings, limit)
     except ManifestError:
         return []
-    return sorted({_file_of(name) for name in names})
+    return sorted({_file_of(name) for record in records for name in record.names})
 
 
 def upload(settings: Settings, files: list[tuple[Path, str]]) -> str:

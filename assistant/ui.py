@@ -234,8 +234,10 @@ def _documents_tab(assistant: Assistant, status: gr.Markdown) -> tuple[gr.Datafr
             library.deletable_names(settings),
             value=[],
             multiselect=True,
+            allow_custom_value=True,
             label="Files to delete",
-            info="A JSON file goes as a whole, with all of its news items.",
+            info="The newest documents' files are listed; type any other file's name. "
+            "A JSON file goes as a whole, with all of its news items.",
             scale=5,
         )
         delete_button = gr.Button("Delete", variant="stop", scale=1)

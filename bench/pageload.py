@@ -8,6 +8,11 @@ process (wall time), and in this process what the chat's page load runs (the sta
 newest documents for the Documents tab, the files it can delete). Medians per scale, and the
 ratio of the largest scale to the smallest. Neither may grow with the archive: no per-document
 hashing or page check happens on the read path while the manifest is sealed.
+
+Scale s holds s times the 609 articles: the corpus itself, and s - 1 replicas of it that keep
+only each article's lead (about 120 words, one chunk). Status and page loads read documents,
+not vectors, so the documents are what must grow; full-length replicas would cost ten times the
+embedding (65,000 chunks, hours on two shared cores) for the same figure. `--full` builds them.
 """
 
 import argparse
@@ -25,10 +30,10 @@ CORPUS = ROOT / "bench" / "data" / "multihop-rag" / "corpus.json"
 WORK = ROOT / "bench" / "work" / "pageload"
 
 
-def settings_for(scale: int, backend: str):  # type: ignore[no-untyped-def]
+def settings_for(scale: int, backend: str, full: bool):  # type: ignore[no-untyped-def]
     from assistant.settings import Settings
 
-    folder = WORK / f"x{scale}"
+    folder = WORK / (f"x{scale}-full" if full and scale > 1 else f"x{scale}")
     return Settings(  # type: ignore[call-arg]
         docs_dir=folder / "docs",
         data_dir=folder / "index",
@@ -38,18 +43,18 @@ def settings_for(scale: int, backend: str):  # type: ignore[no-untyped-def]
     )
 
 
-def build(scale: int, backend: str) -> None:
+def build(scale: int, backend: str, full: bool) -> None:
     from index.pipeline import update
 
-    settings = settings_for(scale, backend)
-    write_replicas(load(CORPUS), settings.docs_dir, range(scale))
+    settings = settings_for(scale, backend, full)
+    write_replicas(load(CORPUS), settings.docs_dir, range(scale), leads=not full)
     started = time.perf_counter()
     report = update(settings, progress=True)
     print(f"x{scale}: {report.summary()} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def status_seconds(scale: int, backend: str) -> float:
-    settings = settings_for(scale, backend)
+def status_seconds(scale: int, backend: str, full: bool) -> float:
+    settings = settings_for(scale, backend, full)
     env = {
         "ASSISTANT_DOCS_DIR": str(settings.docs_dir),
         "ASSISTANT_DATA_DIR": str(settings.data_dir),
@@ -68,10 +73,10 @@ def status_seconds(scale: int, backend: str) -> float:
     return time.perf_counter() - started
 
 
-def page_seconds(scale: int, backend: str) -> float:
+def page_seconds(scale: int, backend: str, full: bool) -> float:
     from assistant import library
 
-    settings = settings_for(scale, backend)
+    settings = settings_for(scale, backend, full)
     started = time.perf_counter()
     library.status_line(settings)
     library.document_rows(settings)
@@ -84,26 +89,35 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backend", default="onnx-int8", choices=["torch", "onnx-int8"])
+    parser.add_argument("--full", action="store_true", help="full-length replicas (slow)")
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     for scale in scales:
-        build(scale, args.backend)
+        build(scale, args.backend, args.full)
     timings: dict[int, dict[str, list[float]]] = {s: {"status": [], "page": []} for s in scales}
     for _ in range(args.rounds):
         for scale in scales:
-            timings[scale]["status"].append(status_seconds(scale, args.backend))
-            timings[scale]["page"].append(page_seconds(scale, args.backend))
+            timings[scale]["status"].append(status_seconds(scale, args.backend, args.full))
+            timings[scale]["page"].append(page_seconds(scale, args.backend, args.full))
     medians = {
         scale: {kind: round(statistics.median(v), 3) for kind, v in kinds.items()}
         for scale, kinds in timings.items()
     }
     low, high = min(scales), max(scales)
+    from index.status import status
+
+    sizes = {}
+    for scale in scales:
+        held = status(settings_for(scale, args.backend, args.full))
+        sizes[scale] = {"documents": held.documents, "chunks": held.chunks}
     report = {
+        "sizes": sizes,
         "medians_s": medians,
         "ratio": {
             kind: round(medians[high][kind] / medians[low][kind], 2) for kind in ("status", "page")
         },
         "rounds": args.rounds,
+        "replicas": "full" if args.full else "leads",
     }
     print(json.dumps(report, indent=1))
     out = ROOT / "bench" / "results" / "pageload.json"

@@ -36,14 +36,30 @@ def replica(articles: list[dict[str, Any]], r: int) -> list[dict[str, Any]]:
     return out
 
 
-def write_replicas(articles: list[dict[str, Any]], docs: Path, replicas: range) -> int:
-    """One JSON file per replica in `docs`; returns how many files were written."""
+def lead(article: dict[str, Any], words: int = 120) -> dict[str, Any]:
+    """The article cut to its first paragraphs, about `words` words: one chunk, not ten."""
+    kept: list[str] = []
+    for paragraph in article["body"].split("\n"):
+        kept.append(paragraph)
+        if sum(len(p.split()) for p in kept) >= words:
+            break
+    return dict(article, body="\n".join(kept))
+
+
+def write_replicas(
+    articles: list[dict[str, Any]], docs: Path, replicas: range, leads: bool = False
+) -> int:
+    """One JSON file per replica in `docs`; returns how many files were written. With
+    `leads`, replicas after the first hold each article's lead only (`lead`)."""
     docs.mkdir(parents=True, exist_ok=True)
     written = 0
     for r in replicas:
         path = docs / f"corpus-{r:03}.json"
         if not path.exists():
-            path.write_text(json.dumps(replica(articles, r)), encoding="utf-8")
+            items = replica(articles, r)
+            if leads and r > 0:
+                items = [lead(item) for item in items]
+            path.write_text(json.dumps(items), encoding="utf-8")
             written += 1
     return written
 

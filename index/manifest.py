@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS signatures (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS names_doc ON names(doc_id);
+CREATE INDEX IF NOT EXISTS documents_newest ON documents(published DESC, title);
 INSERT OR IGNORE INTO meta VALUES ('edits', '0');
 """
 # Every change to the rows counts in meta 'edits'; the writer seals the count it leaves in
@@ -109,6 +110,8 @@ class Manifest:
                 "INSERT INTO meta VALUES ('version', '1') ON CONFLICT(key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
+            if problems := self._row_problems():  # sealed means the rows agree: checked here
+                raise ManifestError(f"An update would leave {'; '.join(problems)}.")
             self._seal()
             self._db.execute("COMMIT")
         except BaseException:
@@ -306,8 +309,9 @@ class Manifest:
     def check(self) -> None:
         """Raise ManifestError when the file is damaged or its rows contradict each other.
 
-        Cheap when only the writer changed the file since it was sealed; otherwise every
-        document is hashed and SQLite checks every page.
+        When only the writer changed the file since it was sealed, this reads a few meta rows
+        whatever the archive's size: the writer checked the rows before it sealed them.
+        Otherwise every row is checked, every document hashed and every page read.
         """
         try:
             problems = self._problems(full=not self._sealed())
@@ -324,13 +328,31 @@ class Manifest:
         return sealed is not None and sealed == self.get_meta("edits")
 
     def _problems(self, full: bool) -> list[str]:
-        """What is wrong with the file: rows that disagree, and when `full`, SQLite's own page
-        check and documents whose text no longer hashes to their id."""
+        """What is wrong with the file: a missing build record, and when `full`, SQLite's own
+        page check, rows that disagree and documents whose text no longer hashes to their id."""
         if full:
             (result,) = self._db.execute("PRAGMA quick_check").fetchone()
             if result != "ok":
                 return [str(result).splitlines()[0]]
         problems = [] if self.settings_record() else ["no record of how it was built"]
+        if not full:
+            return problems
+        problems += self._row_problems()
+        rows = self._db.execute(
+            "SELECT COUNT(*) FROM chunks c JOIN documents d USING (doc_id) "
+            "WHERE c.start < 0 OR c.end > length(d.text) OR c.start >= c.end"
+        )
+        if count := rows.fetchone()[0]:
+            problems.append(f"{count} chunks outside their document's text")
+        # A document's id is the hash of its text: an edited text no longer matches it.
+        rows = self._db.execute("SELECT doc_id, text FROM documents")
+        if edited := sum(content_hash(text) != doc_id for doc_id, text in rows):
+            problems.append(f"{edited} documents whose text changed after indexing")
+        return problems
+
+    def _row_problems(self) -> list[str]:
+        """Rows that disagree with each other: what no writer may leave behind."""
+        problems = []
         counts = {
             "chunks of missing documents": "SELECT COUNT(*) FROM chunks "
             "WHERE doc_id NOT IN (SELECT doc_id FROM documents)",
@@ -341,17 +363,7 @@ class Manifest:
             "documents with chunks missing": "SELECT COUNT(*) FROM (SELECT doc_id FROM chunks "
             "GROUP BY doc_id HAVING MIN(seq) != 0 OR MAX(seq) + 1 != COUNT(*))",
         }
-        if full:
-            counts["chunks outside their document's text"] = (
-                "SELECT COUNT(*) FROM chunks c JOIN documents d USING (doc_id) "
-                "WHERE c.start < 0 OR c.end > length(d.text) OR c.start >= c.end"
-            )
         for what, query in counts.items():
             if count := self._db.execute(query).fetchone()[0]:
                 problems.append(f"{count} {what}")
-        if full:
-            # A document's id is the hash of its text: an edited text no longer matches it.
-            rows = self._db.execute("SELECT doc_id, text FROM documents")
-            if edited := sum(content_hash(text) != doc_id for doc_id, text in rows):
-                problems.append(f"{edited} documents whose text changed after indexing")
         return problems

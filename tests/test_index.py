@@ -204,6 +204,23 @@ def test_model_change_rebuilds_instead_of_mixing(docs: Path, tmp_path: Path):
     assert "other-minilm" in report.rebuilt_because
 
 
+def test_the_writer_never_seals_rows_that_disagree(docs: Path, tmp_path: Path):
+    settings = make_settings(docs, tmp_path / "index")
+    update(settings)
+    generation = layout.current(Path(settings.data_dir))
+    assert generation is not None
+    manifest = Manifest(generation.manifest_path)
+    try:
+        version, names = manifest.version, manifest.names()
+        with pytest.raises(ManifestError, match="1 names of missing documents"):
+            with manifest.transaction():  # a writer's bug: a name for no document
+                manifest.set_name("ghost.txt", "no-such-document")
+        assert manifest.version == version and manifest.names() == names
+        manifest.check()  # still sealed and whole: readers check it cheaply
+    finally:
+        manifest.close()
+
+
 def test_damaged_manifest_is_detected_and_rebuild_recovers(docs: Path, tmp_path: Path):
     settings = make_settings(docs, tmp_path / "index")
     update(settings)
