@@ -212,9 +212,9 @@ def test_the_writer_never_seals_rows_that_disagree(docs: Path, tmp_path: Path):
     manifest = Manifest(generation.manifest_path)
     try:
         version, names = manifest.version, manifest.names()
-        with pytest.raises(ManifestError, match="1 names of missing documents"):
-            with manifest.transaction():  # a writer's bug: a name for no document
-                manifest.set_name("ghost.txt", "no-such-document")
+        refused = pytest.raises(ManifestError, match="1 names of missing documents")
+        with refused, manifest.transaction():  # a writer's bug: a name for no document
+            manifest.set_name("ghost.txt", "no-such-document")
         assert manifest.version == version and manifest.names() == names
         manifest.check()  # still sealed and whole: readers check it cheaply
     finally:
