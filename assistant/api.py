@@ -265,8 +265,9 @@ async def _sse(
     question: str,
     history: list[Message],
 ) -> AsyncIterator[str]:
-    """Server-sent chunks: only verified text, then the citations, then [DONE]. A client that
-    leaves stops the answer (its model request included) and frees its slot."""
+    """Server-sent chunks: only verified text, then the citations, then [DONE]; an error that
+    stops the answer is an `error` event. A client that leaves stops the answer (its model
+    request included) and frees its slot."""
     pieces: queue.Queue[Any] = queue.Queue()
     left = threading.Event()
     worker = threading.Thread(
@@ -286,8 +287,10 @@ async def _sse(
             if item is _DONE:
                 break
             if isinstance(item, Exception):
-                message = str(item)
-                yield _chunk(ident, {"content": message}, "stop")
+                # An error event, as OpenAI's API sends one: clients raise it, none shows it
+                # as the answer's text.
+                error = {"message": str(item), "type": "server_error"}
+                yield f"data: {json.dumps({'error': error}, ensure_ascii=False)}\n\n"
                 break
             if isinstance(item, Answer):
                 last = json.loads(_chunk(ident, {}, "stop")[len("data: ") :])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import openai
 import pytest
 from openai import OpenAI
 
@@ -195,3 +196,18 @@ def test_with_a_password_the_api_asks_for_it(docs: tuple[Path, Path]):
             )
         assert httpx.get(f"{server.url}api/status").status_code == 401
         # The chat UI keeps its own sign-in: tests/test_exposure.py
+
+
+def test_an_empty_index_is_an_error_streamed_or_not(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()  # nothing indexed yet
+    with serve(docs, tmp_path / "index") as server:
+        empty = OpenAI(base_url=f"{server.url}v1", api_key="unused", max_retries=0)
+        asked = {"model": "news-assistant", "messages": [{"role": "user", "content": QUESTION}]}
+        with pytest.raises(openai.InternalServerError, match="assistant index update"):
+            empty.chat.completions.create(**asked)
+        shown = []
+        with pytest.raises(openai.APIError, match="assistant index update"):
+            for chunk in empty.chat.completions.create(**asked, stream=True):
+                shown.append(chunk.choices[0].delta.content or "")
+        assert "".join(shown) == ""  # the message is the error's, never the answer's text
