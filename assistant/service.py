@@ -15,6 +15,7 @@ from assistant.faults import explained
 from assistant.followups import Message
 from assistant.llm import build_llm
 from assistant.local_model import ModelUnavailable
+from assistant.memory import give_back_free_memory
 from assistant.prompts import render
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
@@ -218,6 +219,7 @@ class Assistant:
         `renew` opens it afresh even if the manifest did not change (its vectors did)."""
         with self._lock:
             if renew or self._corpus is None or not self._corpus.is_current():
+                give_back_free_memory()  # what the versions before this one let go
                 fresh = Corpus(self.settings)
                 if self._corpus is not None:
                     self._retire(self._corpus)
