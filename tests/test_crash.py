@@ -84,9 +84,14 @@ class Writer:
 
     def generation(self) -> layout.Generation | None:
         """The generation being written: a new folder for a rebuild, else the live one."""
-        folders = [f for f in self.data.glob("gen-*") if self.old is None or f != self.old.root]
-        if folders:
-            root = max(folders, key=lambda f: f.stat().st_mtime_ns)
+        made = []
+        for folder in set(self.data.glob("gen-*")) - self.existing:
+            try:
+                made.append((folder.stat().st_mtime_ns, folder))
+            except FileNotFoundError:  # removed between the listing and the look
+                continue
+        if made:
+            root = max(made)[1]
             collection = root / "collection"
             name = collection.read_text(encoding="utf-8") if collection.exists() else ""
             return layout.Generation(root=root, collection=name)
