@@ -41,6 +41,7 @@ EXAMPLES = [
 ]
 # Answering is CPU-bound (query embedding, BM25): past a few at once, each answer only slows.
 CONCURRENCY = 4
+SHUTDOWN_SECONDS = 5  # how long a stopping server lets requests finish
 ANSWERING = "answer"  # one concurrency group for the chat and the API: they share the CPU
 # One upload or delete at a time: each ends in an index update, and those queue on one lock.
 CHANGING = "documents"
@@ -342,7 +343,16 @@ def launch(
         max_file_size=int(max_file_mb * 2**20) if max_file_mb else None,  # bytes, as loaders count
         ssr_mode=False,  # server-side rendering needs Node and buys nothing on a local tool
     )
-    server = uvicorn.Server(uvicorn.Config(served, host=host, port=port, log_level="warning"))
+    config = uvicorn.Config(
+        served,
+        host=host,
+        port=port,
+        log_level="warning",
+        # Open browser tabs and API clients keep streams open: without a limit, stopping waits
+        # for them to go (30 s and more); in-flight requests get this long to finish.
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="http", daemon=True)
     thread.start()
     while not server.started:

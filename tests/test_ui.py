@@ -263,3 +263,11 @@ def test_an_error_reads_as_a_sentence_with_its_command_as_code(tmp_path: Path) -
     assert "my\\_news\\_docs" in shown  # the folder's name as typed, not in italics
     assert "`assistant index update`" in shown and sources == ""
     assert "my\\_news\\_docs" in status_markdown(unindexed)
+
+
+def test_stopping_the_server_ends_it_while_a_client_stays_connected(assistant: Assistant) -> None:
+    running = launch(build_app(assistant), "127.0.0.1", free_port())
+    connected = Client(running.url, verbose=False)  # keeps a stream open, as a browser tab does
+    assert connected.view_api(print_info=False, return_format="dict")
+    running.close()
+    assert not running.thread.is_alive()  # before, it waited for the client for good
