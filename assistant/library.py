@@ -52,13 +52,29 @@ def status_line(settings: Settings) -> str:
     )
 
 
-def document_rows(settings: Settings, limit: int = TABLE_ROWS) -> list[list[str | int]]:
-    """One row per indexed document, newest first and at most `limit`: title, source, date,
-    chunks, files, and its near-duplicates (among those shown)."""
+def listing(settings: Settings, limit: int = TABLE_ROWS) -> tuple[list[list[str | int]], list[str]]:
+    """The Documents tab's table rows and delete list, from one read of the newest `limit`."""
     try:
         records = documents(settings, limit)
     except ManifestError:
-        return []  # the status line says what is wrong
+        return [], []  # the status line says what is wrong
+    return _rows(records), _files(records)
+
+
+def document_rows(settings: Settings, limit: int = TABLE_ROWS) -> list[list[str | int]]:
+    """One row per indexed document, newest first and at most `limit`: title, source, date,
+    chunks, files, and its near-duplicates (among those shown)."""
+    return listing(settings, limit)[0]
+
+
+def deletable_names(settings: Settings, limit: int = TABLE_ROWS) -> list[str]:
+    """The files behind the newest `limit` documents, those the table shows; a JSON file
+    stands for all of its items. The list does not grow with the archive (the delete box
+    takes any other file's name typed in)."""
+    return listing(settings, limit)[1]
+
+
+def _rows(records: list[DocumentRecord]) -> list[list[str | int]]:
     groups: dict[str, list[DocumentRecord]] = {}
     for record in records:
         if record.group:
@@ -84,14 +100,7 @@ def _day(record: DocumentRecord) -> str:
     return (record.published or "")[:10] or "undated"
 
 
-def deletable_names(settings: Settings, limit: int = TABLE_ROWS) -> list[str]:
-    """The files behind the newest `limit` documents, those the table shows; a JSON file
-    stands for all of its items. The list does not grow with the archive (the delete box
-    takes any other file's name typed in)."""
-    try:
-        records = documents(settings, limit)
-    except ManifestError:
-        return []
+def _files(records: list[DocumentRecord]) -> list[str]:
     return sorted({_file_of(name) for record in records for name in record.names})
 
 

@@ -10,24 +10,27 @@ malloc keeps for reuse; `give_back_free_memory` returns them to the system once 
 """
 
 import ctypes
+from typing import Any
 
 _M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
 
 
 def cap_malloc_arenas(arenas: int = 2) -> bool:
     """Let at most `arenas` malloc arenas serve this process; False where libc is not glibc."""
-    try:
-        # The process's own symbols: no library search (which runs ldconfig) on start-up.
-        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):  # musl and others have no mallopt
-        return False
+    return _glibc("mallopt", _M_ARENA_MAX, arenas)
 
 
 def give_back_free_memory() -> bool:
     """Return the pages malloc holds free to the system (`malloc_trim`): True when some were
     given back, False when none were or libc is not glibc. Costs milliseconds: call it when
     large structures have been let go."""
+    return _glibc("malloc_trim", 0)
+
+
+def _glibc(function: str, *args: Any) -> bool:
+    """Call one of glibc's malloc tunings; False where this libc has none (musl, others)."""
     try:
-        return bool(ctypes.CDLL(None).malloc_trim(0))
+        # The process's own symbols: no library search (which runs ldconfig) on start-up.
+        return bool(getattr(ctypes.CDLL(None), function)(*args))
     except (OSError, AttributeError):
         return False

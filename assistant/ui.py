@@ -220,8 +220,9 @@ def rate(
 def _documents_tab(assistant: Assistant, status: gr.Markdown) -> tuple[gr.Dataframe, gr.Dropdown]:
     """The indexed documents, an upload box and a delete list; returns the table and the list."""
     settings = assistant.settings
+    rows, deletable = library.listing(settings)
     table = gr.Dataframe(
-        library.document_rows(settings),
+        rows,
         headers=library.HEADERS,
         datatype=["str", "str", "str", "number", "str", "str"],
         interactive=False,
@@ -232,7 +233,7 @@ def _documents_tab(assistant: Assistant, status: gr.Markdown) -> tuple[gr.Datafr
     upload_button = gr.Button("Upload", variant="primary")
     with gr.Row():
         names = gr.Dropdown(
-            library.deletable_names(settings),
+            deletable,
             value=[],
             multiselect=True,
             allow_custom_value=True,
@@ -270,8 +271,7 @@ def _delete(assistant: Assistant, names: list[str] | None) -> tuple[Any, ...]:
 
 def _refresh(assistant: Assistant) -> tuple[str, list[list[str | int]], gr.Dropdown]:
     """The status line, the documents table and the delete list, as the index is now."""
-    names = library.deletable_names(assistant.settings)
-    rows = library.document_rows(assistant.settings)
+    rows, names = library.listing(assistant.settings)
     return status_markdown(assistant), rows, gr.Dropdown(choices=names, value=[])
 
 

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench.scaled_corpus import load, write_replicas
+from index.status import status
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "bench" / "data" / "multihop-rag" / "corpus.json"
@@ -43,22 +44,20 @@ def settings_for(scale: int, backend: str, full: bool):  # type: ignore[no-untyp
     )
 
 
-def build(scale: int, backend: str, full: bool) -> None:
+def build(settings, scale: int, full: bool) -> None:  # type: ignore[no-untyped-def]
     from index.pipeline import update
 
-    settings = settings_for(scale, backend, full)
     write_replicas(load(CORPUS), settings.docs_dir, range(scale), leads=not full)
     started = time.perf_counter()
     report = update(settings, progress=True)
     print(f"x{scale}: {report.summary()} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def status_seconds(scale: int, backend: str, full: bool) -> float:
-    settings = settings_for(scale, backend, full)
+def status_seconds(settings) -> float:  # type: ignore[no-untyped-def]
     env = {
         "ASSISTANT_DOCS_DIR": str(settings.docs_dir),
         "ASSISTANT_DATA_DIR": str(settings.data_dir),
-        "ASSISTANT_EMBED_BACKEND": backend,
+        "ASSISTANT_EMBED_BACKEND": settings.embed_backend,
         "PATH": "/usr/bin:/bin",
         "HF_HUB_OFFLINE": "1",
     }
@@ -73,14 +72,12 @@ def status_seconds(scale: int, backend: str, full: bool) -> float:
     return time.perf_counter() - started
 
 
-def page_seconds(scale: int, backend: str, full: bool) -> float:
+def page_seconds(settings) -> float:  # type: ignore[no-untyped-def]
     from assistant import library
 
-    settings = settings_for(scale, backend, full)
     started = time.perf_counter()
     library.status_line(settings)
-    library.document_rows(settings)
-    library.deletable_names(settings)
+    library.listing(settings)
     return time.perf_counter() - started
 
 
@@ -92,24 +89,21 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="full-length replicas (slow)")
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
+    settings = {scale: settings_for(scale, args.backend, args.full) for scale in scales}
     for scale in scales:
-        build(scale, args.backend, args.full)
+        build(settings[scale], scale, args.full)
     timings: dict[int, dict[str, list[float]]] = {s: {"status": [], "page": []} for s in scales}
     for _ in range(args.rounds):
         for scale in scales:
-            timings[scale]["status"].append(status_seconds(scale, args.backend, args.full))
-            timings[scale]["page"].append(page_seconds(scale, args.backend, args.full))
+            timings[scale]["status"].append(status_seconds(settings[scale]))
+            timings[scale]["page"].append(page_seconds(settings[scale]))
     medians = {
         scale: {kind: round(statistics.median(v), 3) for kind, v in kinds.items()}
         for scale, kinds in timings.items()
     }
     low, high = min(scales), max(scales)
-    from index.status import status
-
-    sizes = {}
-    for scale in scales:
-        held = status(settings_for(scale, args.backend, args.full))
-        sizes[scale] = {"documents": held.documents, "chunks": held.chunks}
+    held = {scale: status(settings[scale]) for scale in scales}
+    sizes = {s: {"documents": h.documents, "chunks": h.chunks} for s, h in held.items()}
     report = {
         "sizes": sizes,
         "medians_s": medians,

@@ -98,10 +98,10 @@ class WordPieces:
     def batch(self, texts: list[str]) -> dict[str, np.ndarray]:
         """The graph's inputs for `texts`, one row each."""
         encodings = self._batches.encode_batch(texts)
+        fields = ("ids", "attention_mask", "type_ids")  # INPUTS, as `tokenizers` names them
         return {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            name: np.array([getattr(e, field) for e in encodings], dtype=np.int64)
+            for name, field in zip(INPUTS, fields, strict=True)
         }
 
 
