@@ -246,9 +246,15 @@ def _chunk(
 def _embed_and_store(
     settings: IndexSettings, chunked: Chunked, vectors: "VectorStore", progress: bool
 ) -> int:
-    """Embed and store the chunks; returns the vectors' dimension (0 when there were none)."""
+    """Embed and store the chunks; returns the vectors' dimension (0 when there were none).
+
+    Chroma writes one batch on a thread of its own while the next batch is encoded: the
+    encoder releases the GIL, so the writes cost the build no time of their own.
+    """
     if not chunked:
         return 0
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from index.embedder import build_embedder
 
     embedder = build_embedder(settings)
@@ -256,15 +262,21 @@ def _embed_and_store(
     # Length-sorted batches pad less, which makes encoding markedly faster on CPU.
     pairs.sort(key=lambda pair: len(pair[1].text))
     batch = 256
-    with Progress(len(pairs), "Embedding chunks", enabled=progress) as bar:
+    writing: Future[None] | None = None
+    with (
+        Progress(len(pairs), "Embedding chunks", enabled=progress) as bar,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer") as writer,
+    ):
         for start in range(0, len(pairs), batch):
             part = pairs[start : start + batch]
-            texts = [embedded_text(chunk, doc.title) for doc, chunk in part]
-            embeddings = embedder.encode(texts)
-            vectors.add(
-                [_node(doc, chunk, emb) for (doc, chunk), emb in zip(part, embeddings, strict=True)]
-            )
+            embeddings = embedder.encode([embedded_text(chunk, doc.title) for doc, chunk in part])
+            nodes = [_node(d, c, e) for (d, c), e in zip(part, embeddings, strict=True)]
+            if writing is not None:
+                writing.result()  # one write in flight; a failed write stops the build here
+            writing = writer.submit(vectors.add, nodes)
             bar.advance(len(part))
+        if writing is not None:
+            writing.result()
     return embedder.dimension
 
 

@@ -6,6 +6,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The onnx-int8 export's graph (2: fused attention, layer norms and GELU): vectors differ
+# slightly from another version's, so the model label, and with it the index, follows it.
+ONNX_GRAPH_VERSION = 2
+
 
 class ChunkingSettings(BaseModel):
     """How documents are cut into passages; a change invalidates every stored vector."""
@@ -89,4 +93,6 @@ class IndexSettings(BaseSettings):
         else:
             path = Path(self.embed_model)
             name = path.name if path.exists() else self.embed_model
-        return name if self.embed_backend == "torch" else f"{name} ({self.embed_backend})"
+        if self.embed_backend == "torch":
+            return name
+        return f"{name} ({self.embed_backend}, graph {ONNX_GRAPH_VERSION})"
