@@ -126,8 +126,8 @@ def _export(source: str, folder: Path) -> None:
     tmp.mkdir(parents=True)
     with _quiet():
         _trace(model, tmp / "traced.onnx")
-        config: Any = model[0].auto_model.config
-        _fuse(tmp / "traced.onnx", tmp / "fused.onnx", config)
+        transformer: Any = model[0].auto_model
+        _fuse(tmp / "traced.onnx", tmp / "fused.onnx", transformer.config)
         _quantize(tmp / "fused.onnx", tmp / GRAPH)
     for stage in ("traced.onnx", "fused.onnx"):
         (tmp / stage).unlink()
