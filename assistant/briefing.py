@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.evidence import Evidence, ScoredSentence
-from assistant.outlets import Mention
-from assistant.retrieval import Passage
+from assistant.retrieval.outlets import Mention
+from assistant.retrieval.passage import Passage
 from assistant.sentences import Sentence, split
 
 NEAR_REPEAT = 0.85  # cosine above which two sentences say the same thing

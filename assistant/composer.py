@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from assistant import conflicts, extractive, syndication, timeline
 from assistant.citations import Answer, Citation
-from assistant.corpus import Corpus
 from assistant.evidence import Evidence, ScoredSentence
+from assistant.retrieval.corpus import Corpus
 from assistant.settings import AnswerSettings
 
 

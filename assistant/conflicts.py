@@ -12,8 +12,8 @@ from datetime import date
 
 import numpy as np
 
-from assistant import timeframe
 from assistant.evidence import Evidence, ScoredSentence
+from assistant.retrieval import timeframe
 from index.dates import day
 
 SAME_TOPIC = 0.6  # cosine above which two sentences are taken to be about the same thing

@@ -12,8 +12,9 @@ from typing import Any
 
 from assistant import benchmark
 from assistant.benchmark import Question, sample
-from assistant.corpus import Corpus
-from assistant.retrieval import HybridRetriever, Passage
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.passage import Passage
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 from index import layout
 from index.embedder import build_embedder

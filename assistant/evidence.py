@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.retrieval import Passage
+from assistant.retrieval.passage import Passage
 from assistant.sentences import Sentence, split
 from index.bm25 import BM25Index, tokenize
 from index.embedder import SentenceTransformerEmbedding

@@ -3,9 +3,9 @@
 import re
 from pathlib import Path
 
-from assistant.corpus import not_indexed_message
 from assistant.errors import AssistantError
 from assistant.faults import explained
+from assistant.retrieval.corpus import not_indexed_message
 from assistant.settings import Settings
 from index import intake
 from index.loaders import SUPPORTED_SUFFIXES, LoadError

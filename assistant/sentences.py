@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from assistant.retrieval import Passage
+from assistant.retrieval.passage import Passage
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes or brackets) before white
 # space and a capital, digit or opening quote; line breaks always end one. Abbreviations such as

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from assistant import asking, briefing, composer, followups, generation
 from assistant.citations import Answer, Citation, Found
-from assistant.corpus import Corpus, VectorsMoved, index_embedding, not_indexed_message
 from assistant.errors import IndexChanged, InvalidQuestion, NotIndexed
 from assistant.evidence import Assessor
 from assistant.faults import explained
@@ -17,7 +16,8 @@ from assistant.llm import build_llm
 from assistant.local_model import ModelUnavailable
 from assistant.memory import give_back_free_memory
 from assistant.prompts import render
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.corpus import Corpus, VectorsMoved, index_embedding, not_indexed_message
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 from assistant.verification import Verifier
 from index.embedder import SentenceTransformerEmbedding, build_embedder

@@ -8,8 +8,8 @@ other outlets as "also reported by".
 from dataclasses import replace
 
 from assistant.citations import Citation
-from assistant.corpus import Corpus
 from assistant.evidence import Evidence
+from assistant.retrieval.corpus import Corpus
 
 
 def twins(corpus: Corpus, doc_id: str) -> list[str]:

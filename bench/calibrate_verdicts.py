@@ -20,7 +20,7 @@ from assistant.answer_benchmark import gold_kind
 from assistant.benchmark import load_questions, sample
 from assistant.evaluation import build_index, eval_settings
 from assistant.evidence import Assessor
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
 

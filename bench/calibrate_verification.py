@@ -31,7 +31,7 @@ import numpy as np
 
 from assistant.briefing import Exhibit
 from assistant.drafts import Claim
-from assistant.retrieval import Passage
+from assistant.retrieval.passage import Passage
 from assistant.sentences import Sentence, split
 from assistant.settings import Settings
 from assistant.verification import Verifier

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from assistant.benchmark import latency_ms, load_questions, sample
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
 from bench.peak import peak_mb

@@ -10,9 +10,9 @@ import argparse
 from pathlib import Path
 
 from assistant import benchmark
-from assistant.corpus import Corpus
 from assistant.evaluation import build_index, eval_settings
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import build_embedder
 

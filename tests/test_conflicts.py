@@ -4,7 +4,7 @@ import numpy as np
 
 from assistant.conflicts import find, quantities
 from assistant.evidence import Evidence, ScoredSentence
-from assistant.retrieval import Passage
+from assistant.retrieval.passage import Passage
 from assistant.sentences import Sentence
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Corpus
+from assistant.retrieval.corpus import Corpus
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index import layout

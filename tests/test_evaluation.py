@@ -11,8 +11,8 @@ import pytest
 from assistant.answer_benchmark import correct
 from assistant.benchmark import QueryScores, Question, load_questions, mean, sample, score
 from assistant.citations import Answer
-from assistant.corpus import Corpus
 from assistant.evaluation import eval_settings
+from assistant.retrieval.corpus import Corpus
 from assistant.settings import Settings
 from tests.conftest import FIXTURES, ROOT
 from tests.servers import clean_env

@@ -7,11 +7,11 @@ import pytest
 
 from assistant import Answer, Assistant
 from assistant.citations import Found
-from assistant.corpus import Corpus
 from assistant.evidence import Assessor
 from assistant.generation import fence, schema
 from assistant.rendering import trust_markdown
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import build_embedder
 from index.pipeline import update

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.corpus import Corpus
+from assistant.retrieval.corpus import Corpus
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.status import documents

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from assistant.corpus import Corpus
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import RetrievalSettings, Settings
 from index.dates import day

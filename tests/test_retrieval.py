@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant.corpus import Corpus
-from assistant.outlets import aliases, mentions
-from assistant.retrieval import HybridRetriever, _interleave
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.outlets import aliases, mentions
+from assistant.retrieval.retriever import HybridRetriever, _interleave
 from assistant.settings import Settings
 from index.embedder import build_embedder
 

@@ -11,9 +11,9 @@ import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
 from assistant.citations import Answer
-from assistant.corpus import IndexMismatch, VectorsMoved, index_embedding
 from assistant.errors import AssistantError, IndexChanged
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.corpus import IndexMismatch, VectorsMoved, index_embedding
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index import layout

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from assistant.timeframe import combined, find
+from assistant.retrieval.timeframe import combined, find
 
 REFERENCE = date(2023, 12, 20)  # a Wednesday
 

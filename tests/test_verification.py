@@ -3,9 +3,9 @@
 import pytest
 
 from assistant.briefing import Exhibit
-from assistant.corpus import Corpus
 from assistant.drafts import Claim
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.sentences import split
 from assistant.settings import Settings
 from assistant.verification import Verifier

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import AssistantError, NotIndexed
-from assistant.outlets import aliases
+from assistant.retrieval.outlets import aliases
 from index import layout
 from index.bm25 import BM25Index
 from index.dates import day

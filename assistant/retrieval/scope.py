@@ -11,10 +11,10 @@ from datetime import date
 
 import numpy as np
 
-from assistant import timeframe
-from assistant.corpus import Corpus
-from assistant.outlets import Mention, mentions
-from assistant.timeframe import Timeframe
+from assistant.retrieval import timeframe
+from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.outlets import Mention, mentions
+from assistant.retrieval.timeframe import Timeframe
 
 # Published dates carry time zones and next-morning editions: a day named in a question
 # admits the day either side (measured on MultiHop-RAG temporal questions, docs/benchmarks.md).

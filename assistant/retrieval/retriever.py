@@ -13,34 +13,16 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
 )
 
-from assistant import scope
-from assistant.corpus import Corpus, moved_vectors_named
-from assistant.outlets import Mention
+from assistant.retrieval import scope
+from assistant.retrieval.corpus import Corpus, moved_vectors_named
+from assistant.retrieval.outlets import Mention
+from assistant.retrieval.passage import Passage
 from assistant.settings import RetrievalSettings
 from index.embedder import SentenceTransformerEmbedding
 
 # Within one outlet: the clause about it (lexical and dense) and the whole question's fused
 # score, blended. Tuned on the MultiHop-RAG dev questions, see docs/benchmarks.md.
 CLAUSE_LEXICAL, CLAUSE_DENSE, WHOLE_QUESTION = 0.25, 0.25, 0.5
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with its document's metadata and the scores that ranked it."""
-
-    chunk_id: str
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    title: str
-    source: str | None
-    published: str | None
-    url: str | None
-    names: tuple[str, ...]
-    score: float
-    lexical: float
-    dense: float
 
 
 @dataclass
@@ -59,7 +41,7 @@ class HybridRetriever(BaseRetriever):
     scores are computed for every candidate and blended after normalization. Questions that
     name outlets get one ranked list per outlet, interleaved, so every article they ask about
     is represented near the top. Dates and outlets in the question limit each search to the
-    articles published then, by them (assistant/scope.py).
+    articles published then, by them (assistant/retrieval/scope.py).
     """
 
     def __init__(
@@ -76,7 +58,7 @@ class HybridRetriever(BaseRetriever):
             for p in self.passages(query_bundle.query_str)
         ]
 
-    def passages(self, query: str, top_k: int | None = None) -> list["Passage"]:
+    def passages(self, query: str, top_k: int | None = None) -> list[Passage]:
         """The best `top_k` passages for `query`, best first."""
         k = top_k or self.settings.top_k
         if not self.corpus.chunks:
