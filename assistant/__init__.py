@@ -7,7 +7,7 @@ result = answer("Why is Russia engaging the Taliban?")
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from assistant.citations import Answer, Citation
+from assistant.answering.citations import Answer, Citation
 from assistant.errors import AssistantError, InvalidQuestion, NotIndexed
 from assistant.settings import Settings
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from assistant import benchmark
+from assistant.answering.citations import Answer
 from assistant.benchmark import Question
-from assistant.citations import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.progress import Progress

@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from assistant.citations import Answer, Citation
+from assistant.answering.citations import Answer, Citation
 from assistant.errors import AssistantError, InvalidQuestion
 from assistant.followups import Message
 from assistant.service import Assistant

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import Evidence, ScoredSentence
+from assistant.answering.evidence import Evidence, ScoredSentence
+from assistant.answering.sentences import Sentence, split
 from assistant.retrieval.outlets import Mention
 from assistant.retrieval.passage import Passage
-from assistant.sentences import Sentence, split
 
 NEAR_REPEAT = 0.85  # cosine above which two sentences say the same thing
 KEEP_RATIO = 0.5  # an article is briefed when its best sentence scores this share of the best

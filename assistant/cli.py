@@ -148,7 +148,7 @@ def _add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.citations import Answer
+    from assistant.answering.citations import Answer
     from assistant.service import Assistant, ModelMissing
 
     warnings.simplefilter("ignore", ModelMissing)  # said below, as a sentence

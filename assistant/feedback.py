@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import Answer
+from assistant.answering.citations import Answer
 from assistant.followups import Message
 from assistant.settings import Settings
 

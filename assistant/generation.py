@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from assistant.answering.citations import Answer, Citation, SentenceCheck
 from assistant.asking import Kind
 from assistant.briefing import Exhibit
-from assistant.citations import Answer, Citation, SentenceCheck
 from assistant.drafts import Claim, DraftReader
 from assistant.llm import constrained
 from assistant.prompts import render

@@ -4,7 +4,7 @@ import re
 from datetime import date
 from html import escape
 
-from assistant.citations import Answer, Citation, Found
+from assistant.answering.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.library import literal
 from assistant.service import Assistant

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from assistant import asking, briefing, composer, followups, generation
-from assistant.citations import Answer, Citation, Found
+from assistant import asking, briefing, followups, generation
+from assistant.answering import composer
+from assistant.answering.citations import Answer, Citation, Found
+from assistant.answering.evidence import Assessor
 from assistant.errors import IndexChanged, InvalidQuestion, NotIndexed
-from assistant.evidence import Assessor
 from assistant.faults import explained
 from assistant.followups import Message
 from assistant.llm import build_llm

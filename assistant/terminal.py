@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from assistant.citations import Answer
+from assistant.answering.citations import Answer
 from assistant.errors import AssistantError
 from assistant.followups import Message
 from assistant.rendering import context_bounds

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant import feedback, library
-from assistant.citations import Answer, Citation, Found
+from assistant.answering.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.exposure import exposure
 from assistant.followups import text_of

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.evidence import Assessor
+from assistant.answering.evidence import Assessor
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings

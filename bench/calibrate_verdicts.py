@@ -17,9 +17,9 @@ import numpy as np
 
 from assistant import asking, briefing, generation
 from assistant.answer_benchmark import gold_kind
+from assistant.answering.evidence import Assessor
 from assistant.benchmark import load_questions, sample
 from assistant.evaluation import build_index, eval_settings
-from assistant.evidence import Assessor
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings

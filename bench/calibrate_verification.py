@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answering.sentences import Sentence, split
 from assistant.briefing import Exhibit
 from assistant.drafts import Claim
 from assistant.retrieval.passage import Passage
-from assistant.sentences import Sentence, split
 from assistant.settings import Settings
 from assistant.verification import Verifier
 from index.embedder import build_embedder

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from assistant.conflicts import find, quantities
-from assistant.evidence import Evidence, ScoredSentence
+from assistant.answering.conflicts import find, quantities
+from assistant.answering.evidence import Evidence, ScoredSentence
+from assistant.answering.sentences import Sentence
 from assistant.retrieval.passage import Passage
-from assistant.sentences import Sentence
 
 
 def test_amounts_are_read_with_their_unit() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answer_benchmark import correct
+from assistant.answering.citations import Answer
 from assistant.benchmark import QueryScores, Question, load_questions, mean, sample, score
-from assistant.citations import Answer
 from assistant.evaluation import eval_settings
 from assistant.retrieval.corpus import Corpus
 from assistant.settings import Settings

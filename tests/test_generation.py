@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from assistant import Answer, Assistant
-from assistant.citations import Found
-from assistant.evidence import Assessor
+from assistant.answering.citations import Found
+from assistant.answering.evidence import Assessor
 from assistant.generation import fence, schema
 from assistant.rendering import trust_markdown
 from assistant.retrieval.corpus import Corpus

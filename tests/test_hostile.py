@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant import library
-from assistant.citations import Answer
+from assistant.answering.citations import Answer
 from assistant.errors import InvalidQuestion
 from assistant.service import Assistant
 from assistant.settings import Settings

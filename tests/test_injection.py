@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import Answer
+from assistant.answering.citations import Answer
 from assistant.prompts import render
 from assistant.service import Assistant
 from assistant.settings import Settings

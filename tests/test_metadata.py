@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import Citation
+from assistant.answering.citations import Citation
 from index.dates import iso_date
 from index.loaders import load_folder
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
-from assistant.citations import Answer
+from assistant.answering.citations import Answer
 from assistant.errors import AssistantError, IndexChanged
 from assistant.retrieval.corpus import IndexMismatch, VectorsMoved, index_embedding
 from assistant.retrieval.retriever import HybridRetriever

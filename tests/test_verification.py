@@ -2,11 +2,11 @@
 
 import pytest
 
+from assistant.answering.sentences import split
 from assistant.briefing import Exhibit
 from assistant.drafts import Claim
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.retriever import HybridRetriever
-from assistant.sentences import split
 from assistant.settings import Settings
 from assistant.verification import Verifier
 from index.embedder import build_embedder

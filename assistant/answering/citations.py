@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.sentences import Sentence
+    from assistant.answering.sentences import Sentence
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from assistant.citations import Answer, Citation
-from assistant.evidence import Evidence, ScoredSentence
+from assistant.answering.citations import Answer, Citation
+from assistant.answering.evidence import Evidence, ScoredSentence
 from assistant.settings import AnswerSettings
 
 NEAR_REPEAT = 0.85  # cosine above which two sentences say the same thing

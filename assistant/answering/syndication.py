@@ -7,8 +7,8 @@ other outlets as "also reported by".
 
 from dataclasses import replace
 
-from assistant.citations import Citation
-from assistant.evidence import Evidence
+from assistant.answering.citations import Citation
+from assistant.answering.evidence import Evidence
 from assistant.retrieval.corpus import Corpus
 
 

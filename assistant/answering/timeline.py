@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from assistant.evidence import Evidence, ScoredSentence
+from assistant.answering.evidence import Evidence, ScoredSentence
 from index.dates import day
 
 STEPS = 8  # most steps in a timeline

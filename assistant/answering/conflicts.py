@@ -12,7 +12,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.evidence import Evidence, ScoredSentence
+from assistant.answering.evidence import Evidence, ScoredSentence
 from assistant.retrieval import timeframe
 from index.dates import day
 

@@ -6,9 +6,9 @@ Builds on the extractive answerer: the sentences are still the articles' own, ci
 
 from collections.abc import Iterator
 
-from assistant import conflicts, extractive, syndication, timeline
-from assistant.citations import Answer, Citation
-from assistant.evidence import Evidence, ScoredSentence
+from assistant.answering import conflicts, extractive, syndication, timeline
+from assistant.answering.citations import Answer, Citation
+from assistant.answering.evidence import Evidence, ScoredSentence
 from assistant.retrieval.corpus import Corpus
 from assistant.settings import AnswerSettings
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.sentences import Sentence, split
 from assistant.retrieval.passage import Passage
-from assistant.sentences import Sentence, split
 from index.bm25 import BM25Index, tokenize
 from index.embedder import SentenceTransformerEmbedding
 
