@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from assistant.answering.citations import Answer, Citation
 from assistant.errors import AssistantError, InvalidQuestion
-from assistant.followups import Message
+from assistant.generation.followups import Message
 from assistant.service import Assistant
 
 MODEL = "news-assistant"

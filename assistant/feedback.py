@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.citations import Answer
-from assistant.followups import Message
+from assistant.generation.followups import Message
 from assistant.settings import Settings
 
 FILE_NAME = "feedback.jsonl"

@@ -6,21 +6,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from assistant import asking, briefing, followups, generation
 from assistant.answering import composer
 from assistant.answering.citations import Answer, Citation, Found
 from assistant.answering.evidence import Assessor
 from assistant.errors import IndexChanged, InvalidQuestion, NotIndexed
 from assistant.faults import explained
-from assistant.followups import Message
-from assistant.llm import build_llm
-from assistant.local_model import ModelUnavailable
+from assistant.generation import asking, briefing, followups, writer
+from assistant.generation.followups import Message
+from assistant.generation.llm import build_llm
+from assistant.generation.local_model import ModelUnavailable
+from assistant.generation.verification import Verifier
 from assistant.memory import give_back_free_memory
 from assistant.prompts import render
 from assistant.retrieval.corpus import Corpus, VectorsMoved, index_embedding, not_indexed_message
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
-from assistant.verification import Verifier
 from index.embedder import SentenceTransformerEmbedding, build_embedder
 from index.status import IndexStatus, status
 
@@ -155,7 +155,7 @@ class Assistant:
             )
             yield Found([Citation.of(e.number, e.sentence, e.relevance) for e in exhibits])
             verifier = Verifier(embedder, exhibits, self.settings.answer.min_sentence_support)
-            answers = generation.stream(
+            answers = writer.stream(
                 llm,
                 query,
                 asking.kind(query),

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from assistant.answering.citations import Answer
 from assistant.errors import AssistantError
-from assistant.followups import Message
+from assistant.generation.followups import Message
 from assistant.rendering import context_bounds
 from assistant.service import Assistant
 

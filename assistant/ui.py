@@ -16,7 +16,7 @@ from assistant import feedback, library
 from assistant.answering.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.exposure import exposure
-from assistant.followups import text_of
+from assistant.generation.followups import text_of
 from assistant.library import literal, message_markdown
 from assistant.rendering import (
     answer_markdown,

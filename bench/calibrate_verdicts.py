@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import asking, briefing, generation
 from assistant.answer_benchmark import gold_kind
 from assistant.answering.evidence import Assessor
 from assistant.benchmark import load_questions, sample
 from assistant.evaluation import build_index, eval_settings
+from assistant.generation import asking, briefing, writer
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -43,12 +43,12 @@ def odds_of(assistant: Assistant, question: str) -> float | None:
         settings.generation.exhibits,
         settings.generation.per_article,
     )
-    prompt = generation.messages(
+    prompt = writer.messages(
         question, asking.kind(question), exhibits, settings.generation.sentences
     )
     llm = assistant.llm()
     assert llm is not None, "calibration needs a generative backend (ASSISTANT_LLM)"
-    return generation.yes_odds(llm, prompt)
+    return writer.yes_odds(llm, prompt)
 
 
 def main() -> None:

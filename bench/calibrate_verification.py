@@ -30,11 +30,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answering.sentences import Sentence, split
-from assistant.briefing import Exhibit
-from assistant.drafts import Claim
+from assistant.generation.briefing import Exhibit
+from assistant.generation.drafts import Claim
+from assistant.generation.verification import Verifier
 from assistant.retrieval.passage import Passage
 from assistant.settings import Settings
-from assistant.verification import Verifier
 from index.embedder import build_embedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,9 +23,9 @@ from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.llm import LLMChatStartEvent, LLMCompletionStartEvent
 from pydantic import SecretStr
 
-from assistant.llm import build_llm
+from assistant.generation.llm import build_llm
+from assistant.generation.xllama import LocalChat
 from assistant.settings import Settings
-from assistant.xllama import LocalChat
 
 MODEL_NAME = "qwen"
 # The joined model file is 1.1 GB: one copy for the whole run, outside every test's index.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.asking import kind
+from assistant.generation.asking import kind
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import urllib.request
 import pytest
 from llama_index.core.llms import LLM, ChatMessage
 
-from assistant.llm import BackendUnavailable, build_llm, constrained
+from assistant.generation.llm import BackendUnavailable, build_llm, constrained
+from assistant.generation.xllama import LocalChat
 from assistant.settings import GenerationSettings, Settings
-from assistant.xllama import LocalChat
 from tests.backends import backend_settings, local_settings
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 import json
 
-from assistant.drafts import Claim, DraftReader
+from assistant.generation.drafts import Claim, DraftReader
 
 STRUCTURED = json.dumps(
     {

@@ -3,9 +3,9 @@
 import pytest
 
 from assistant import Assistant
-from assistant.followups import by_llm, by_rule, names, standalone, text_of
+from assistant.generation.followups import by_llm, by_rule, names, standalone, text_of
+from assistant.generation.xllama import LocalChat
 from assistant.settings import Settings
-from assistant.xllama import LocalChat
 from tests.backends import LLMCalls
 
 FIRST = "Why is Russia engaging the Taliban?"

@@ -8,7 +8,7 @@ import pytest
 from assistant import Answer, Assistant
 from assistant.answering.citations import Found
 from assistant.answering.evidence import Assessor
-from assistant.generation import fence, schema
+from assistant.generation.writer import fence, schema
 from assistant.rendering import trust_markdown
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.retriever import HybridRetriever
@@ -129,7 +129,7 @@ def test_the_evidence_cannot_close_its_fence(seeds_settings: Settings):
     embedder = build_embedder(seeds_settings)
     passages = HybridRetriever(corpus, embedder, seeds_settings.retrieval).passages(QUESTION)
     evidence = Assessor(embedder, corpus.bm25).assess(QUESTION, passages)
-    from assistant.briefing import brief
+    from assistant.generation.briefing import brief
 
     exhibits = brief(evidence, [], 4, 4)
     hostile = exhibits[0].sentence.__class__(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import local_model
-from assistant.local_model import SHA256, SIZE, ModelUnavailable
+from assistant.generation import local_model
+from assistant.generation.local_model import SHA256, SIZE, ModelUnavailable
 from tests.backends import MODEL_CACHE
 from tests.conftest import ROOT, SEEDS
 from tests.servers import assistant_env

@@ -3,12 +3,12 @@
 import pytest
 
 from assistant.answering.sentences import split
-from assistant.briefing import Exhibit
-from assistant.drafts import Claim
+from assistant.generation.briefing import Exhibit
+from assistant.generation.drafts import Claim
+from assistant.generation.verification import Verifier
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
-from assistant.verification import Verifier
 from index.embedder import build_embedder
 
 pytestmark = pytest.mark.slow

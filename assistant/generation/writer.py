@@ -2,8 +2,8 @@
 
 The model writes JSON constrained to a schema in which every sentence carries the numbers of
 the evidence it rests on, so a small model cannot forget to cite. Each sentence is checked the
-moment it is complete (`assistant/verification.py`) and only then handed on: nothing the reader
-sees is unverified, and nothing shown is taken back. The direct answer ("Yes", a name) leads
+moment it is complete (`verification.py`) and only then handed on: nothing the reader sees is
+unverified, and nothing shown is taken back. The direct answer ("Yes", a name) leads
 the text once a sentence supporting it has passed.
 """
 
@@ -14,13 +14,13 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering.citations import Answer, Citation, SentenceCheck
-from assistant.asking import Kind
-from assistant.briefing import Exhibit
-from assistant.drafts import Claim, DraftReader
-from assistant.llm import constrained
+from assistant.generation.asking import Kind
+from assistant.generation.briefing import Exhibit
+from assistant.generation.drafts import Claim, DraftReader
+from assistant.generation.llm import constrained
+from assistant.generation.verification import Check, Verifier
 from assistant.prompts import render
 from assistant.settings import GenerationSettings
-from assistant.verification import Check, Verifier
 from index.bm25 import tokenize
 from index.dates import day
 

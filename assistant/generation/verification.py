@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.briefing import Exhibit
-from assistant.drafts import Claim
+from assistant.generation.briefing import Exhibit
+from assistant.generation.drafts import Claim
 from index.bm25 import tokenize
 from index.dates import day
 from index.embedder import SentenceTransformerEmbedding

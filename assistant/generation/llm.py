@@ -6,8 +6,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import local_model
 from assistant.errors import AssistantError
+from assistant.generation import local_model
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _local(settings: Settings) -> "LLM":
     key = (str(path), generation.context_window, threads(settings), generation.parallel)
     with _loading:
         if key not in _loaded:
-            from assistant.xllama import LocalChat
+            from assistant.generation.xllama import LocalChat
 
             _loaded[key] = LocalChat.load(
                 path,
