@@ -8,8 +8,8 @@ import traceback
 import warnings
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
+from assistant.evaluation.commands import add_eval
 from assistant.memory import cap_malloc_arenas
 from assistant.settings import Settings
 
@@ -102,49 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("status", help="documents, chunks, model and location").set_defaults(
         run=_status
     )
-    _add_eval(commands)
+    add_eval(commands)
     return parser
-
-
-def _add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    evaluate = commands.add_parser(
-        "eval", help="measure retrieval or answers on a benchmark, or sum up readers' feedback"
-    )
-    kinds = evaluate.add_subparsers(dest="kind", required=True)
-    rated = kinds.add_parser("feedback", help="the chat's thumbs up and down, summed up")
-    rated.add_argument(
-        "--export",
-        type=Path,
-        help="write the answers rated down as benchmark questions (fill in each `answer`)",
-    )
-    rated.set_defaults(run=_feedback)
-    for name, text in [
-        ("retrieval", "score the top 10 chunks: ours, plain dense and BM25 (MultiHop-RAG metric)"),
-        ("answers", "answer questions; report accuracy, refusals, exact citations and latency"),
-    ]:
-        kind = kinds.add_parser(name, help=text)
-        kind.add_argument("--corpus", type=Path, required=True, help="JSON list of articles")
-        kind.add_argument("--queries", type=Path, required=True, help="JSON list of questions")
-        kind.add_argument("--out", type=Path, help="write every question's results as JSON")
-        kind.add_argument(
-            "--limit", type=_count, help="at most N questions, taking each question type in turn"
-        )
-        kind.add_argument(
-            "--seed",
-            type=int,
-            help="sample in an order shuffled by this seed (default: file order)",
-        )
-        kind.add_argument(
-            "--data-dir", type=Path, help="index folder (default .index-eval/<corpus hash>)"
-        )
-        kind.set_defaults(run=_eval)
-        if name == "answers":
-            kind.add_argument(
-                "--concurrency",
-                type=_count,
-                default=1,
-                help="questions answered at once (faster runs; latency then counts waiting)",
-            )
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -240,54 +199,6 @@ def _report(report: object) -> int:
         print(f"duplicate: {name} has the same content as {same}; indexed once")
     print(report.summary())
     return EXIT_FAILED if report.failed else 0
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive count")
-    return value
-
-
-def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import evaluation
-    from assistant.benchmark import load_questions
-
-    questions = load_questions(args.queries)
-    eval_settings = evaluation.eval_settings(settings, args.corpus, args.data_dir)
-    print(evaluation.build_index(eval_settings).summary(), file=sys.stderr)
-    report: Any
-    if args.kind == "retrieval":
-        report = evaluation.evaluate_retrieval(eval_settings, questions, args.limit, args.seed)
-    else:
-        from assistant.answer_benchmark import evaluate_answers
-
-        report = evaluate_answers(eval_settings, questions, args.limit, args.seed, args.concurrency)
-    print("\n".join(report.lines()))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), "utf-8")
-        print(f"Wrote {args.out}", file=sys.stderr)
-    return 0
-
-
-def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import feedback
-
-    kept = feedback.load(settings)
-    print(f"Feedback in {feedback.feedback_path(settings)}")
-    print("\n".join(kept.lines()))
-    if args.export:
-        questions = feedback.as_questions(kept.down)
-        args.export.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(questions, ensure_ascii=False, indent=1)
-        args.export.write_text(text, encoding="utf-8")
-        print(
-            f"Wrote {len(questions)} questions to {args.export}: write the right answer into "
-            f"each `answer`, then `assistant eval answers --queries {args.export} ...`",
-            file=sys.stderr,
-        )
-    return 0
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant import feedback, library
+from assistant import library
 from assistant.answering.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
+from assistant.evaluation import feedback
 from assistant.exposure import exposure
 from assistant.generation.followups import text_of
 from assistant.library import literal, message_markdown

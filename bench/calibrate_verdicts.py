@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer_benchmark import gold_kind
 from assistant.answering.evidence import Assessor
-from assistant.benchmark import load_questions, sample
-from assistant.evaluation import build_index, eval_settings
+from assistant.evaluation.answers import gold_kind
+from assistant.evaluation.benchmark import load_questions, sample
+from assistant.evaluation.indexing import build_index, eval_settings
 from assistant.generation import asking, briefing, writer
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant

@@ -40,7 +40,7 @@ def streamed(client, question: str) -> tuple[float | None, float, bool]:  # type
 def main() -> None:
     from openai import OpenAI
 
-    from assistant.evaluation import build_index, eval_settings
+    from assistant.evaluation.indexing import build_index, eval_settings
     from assistant.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__)

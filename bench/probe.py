@@ -11,7 +11,7 @@ import json
 import time
 from pathlib import Path
 
-from assistant.benchmark import latency_ms, load_questions, sample
+from assistant.evaluation.benchmark import latency_ms, load_questions, sample
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings

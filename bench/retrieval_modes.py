@@ -9,8 +9,8 @@ Runs only our retriever (no baselines), once per setting variant, over the same 
 import argparse
 from pathlib import Path
 
-from assistant import benchmark
-from assistant.evaluation import build_index, eval_settings
+from assistant.evaluation import benchmark
+from assistant.evaluation.indexing import build_index, eval_settings
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from assistant.benchmark import latency_ms, load_questions
+from assistant.evaluation.benchmark import latency_ms, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 

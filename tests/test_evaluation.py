@@ -8,10 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer_benchmark import correct
 from assistant.answering.citations import Answer
-from assistant.benchmark import QueryScores, Question, load_questions, mean, sample, score
-from assistant.evaluation import eval_settings
+from assistant.evaluation.answers import correct
+from assistant.evaluation.benchmark import (
+    QueryScores,
+    Question,
+    load_questions,
+    mean,
+    sample,
+    score,
+)
+from assistant.evaluation.indexing import eval_settings
 from assistant.retrieval.corpus import Corpus
 from assistant.settings import Settings
 from tests.conftest import FIXTURES, ROOT

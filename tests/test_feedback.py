@@ -9,8 +9,8 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from assistant import feedback
-from assistant.benchmark import load_questions
+from assistant.evaluation import feedback
+from assistant.evaluation.benchmark import load_questions
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.ui import chat, rate

@@ -1,77 +1,24 @@
-"""Measure retrieval and answers on a MultiHop-RAG-style benchmark: articles plus gold evidence.
+"""Measure retrieval on a MultiHop-RAG-style benchmark: articles plus gold evidence.
 
-Retrieval is scored with the benchmark's own metric (`assistant.benchmark`) for our hybrid
-retriever and, on the same chunks and embedder, plain LlamaIndex dense retrieval and BM25 alone.
+Scored with the benchmark's own metric (`benchmark.py`) for our hybrid retriever and, on the
+same chunks and embedder, plain LlamaIndex dense retrieval and BM25 alone.
 """
 
-import hashlib
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from assistant import benchmark
-from assistant.benchmark import Question, sample
+from assistant.evaluation import benchmark
+from assistant.evaluation.benchmark import Question, sample
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.passage import Passage
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
-from index import layout
 from index.embedder import build_embedder
-from index.pipeline import UpdateReport, update
 from index.progress import Progress
 
 SYSTEMS = ("ours", "dense", "bm25")
-EVAL_ROOT = Path(".index-eval")
 Ranking = list[tuple[str, str]]  # (chunk_id, chunk text), best first
-
-
-def eval_settings(settings: Settings, corpus: Path, data_dir: Path | None = None) -> Settings:
-    """Settings for an index of `corpus` alone; by default one folder per corpus content."""
-    if not corpus.is_file():
-        raise FileNotFoundError(
-            f"Corpus file {corpus} does not exist: pass a JSON list of articles, "
-            "e.g. bench/data/multihop-rag/corpus.json"
-        )
-    content = corpus.read_bytes()
-    if data_dir is None:
-        _keep_out_of_git(EVAL_ROOT)
-    data = data_dir or EVAL_ROOT / hashlib.sha256(content).hexdigest()[:12]
-    docs = data / "docs"
-    # Indexing a corpus into someone's real index would drop every article it holds.
-    if (data / layout.POINTER).exists() and not docs.is_dir():
-        raise FileExistsError(
-            f"{data} holds an index `assistant eval` did not build: pass a fresh --data-dir"
-        )
-    docs.mkdir(parents=True, exist_ok=True)
-    target = docs / corpus.name
-    others = sorted(p.name for p in docs.iterdir() if p != target)
-    if others:
-        raise FileExistsError(
-            f"{docs} holds other files ({', '.join(others[:3])}); the evaluation index must "
-            "hold the corpus alone: pass a fresh --data-dir"
-        )
-    # A copy, not a link: the index must keep describing the file it was built from.
-    if not target.exists() or target.read_bytes() != content:
-        target.write_bytes(content)
-    return settings.model_copy(update={"docs_dir": docs, "data_dir": data})
-
-
-def _keep_out_of_git(folder: Path) -> None:
-    """Mark a cache folder as ignored, as pytest and ruff do, so no index is ever committed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# Created by `assistant eval`; indexes are rebuilt on demand.\n*\n")
-
-
-def build_index(settings: Settings) -> UpdateReport:
-    """Index the corpus, or reuse the index when nothing changed."""
-    report = update(settings, progress=True)
-    if report.failed:
-        problem = report.failed[0]
-        raise RuntimeError(f"The corpus could not be indexed: {problem.name}: {problem.reason}")
-    return report
 
 
 @dataclass

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant import benchmark
 from assistant.answering.citations import Answer
-from assistant.benchmark import Question
+from assistant.evaluation import benchmark
+from assistant.evaluation.benchmark import Question
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.progress import Progress
