@@ -148,7 +148,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.ui import serve
+    from assistant.web.ui import serve
 
     server = settings.server.model_copy(
         update={k: v for k, v in {"host": args.host, "port": args.port}.items() if v}

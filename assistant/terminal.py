@@ -13,8 +13,8 @@ from rich.text import Text
 from assistant.answering.citations import Answer
 from assistant.errors import AssistantError
 from assistant.generation.followups import Message
-from assistant.rendering import context_bounds
 from assistant.service import Assistant
+from assistant.web.rendering import context_bounds
 
 PROMPT = "you> "
 HELP = "Ask about the articles. /sources N shows a source in its article; /exit or Ctrl+D leaves."

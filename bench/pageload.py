@@ -73,7 +73,7 @@ def status_seconds(settings) -> float:  # type: ignore[no-untyped-def]
 
 
 def page_seconds(settings) -> float:  # type: ignore[no-untyped-def]
-    from assistant import library
+    from assistant.web import library
 
     started = time.perf_counter()
     library.status_line(settings)

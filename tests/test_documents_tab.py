@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import library
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.web import library
 from index.pipeline import update
 from tests.conftest import make_settings
 

@@ -9,8 +9,8 @@ import pytest
 from gradio_client import Client
 from pydantic import SecretStr
 
-from assistant.exposure import UnsafeExposure, exposure, is_loopback
 from assistant.settings import Settings
+from assistant.web.exposure import UnsafeExposure, exposure, is_loopback
 from tests.conftest import make_settings
 from tests.servers import assistant_command, assistant_env, serve
 
@@ -93,7 +93,7 @@ def test_uploads_over_the_size_limit_are_refused_before_they_are_stored(
     import httpx
 
     from assistant.service import Assistant
-    from assistant.ui import build_app, launch
+    from assistant.web.ui import build_app, launch
     from tests.servers import free_port
 
     settings = make_settings(tmp_path / "docs", tmp_path / "index")

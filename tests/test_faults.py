@@ -14,12 +14,12 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from assistant import library
 from assistant.faults import IndexDamaged, StoreUnavailable
-from assistant.library import status_line
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.ui import chat
+from assistant.web import library
+from assistant.web.library import status_line
+from assistant.web.ui import chat
 from index import layout
 from index.pipeline import rebuild, update
 from tests.conftest import FIXTURES, SEED_ARTICLE, make_settings

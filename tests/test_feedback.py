@@ -13,7 +13,7 @@ from assistant.evaluation import feedback
 from assistant.evaluation.benchmark import load_questions
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.ui import chat, rate
+from assistant.web.ui import chat, rate
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.servers import assistant_env
 

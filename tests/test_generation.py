@@ -9,10 +9,10 @@ from assistant import Answer, Assistant
 from assistant.answering.citations import Found
 from assistant.answering.evidence import Assessor
 from assistant.generation.writer import fence, schema
-from assistant.rendering import trust_markdown
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
+from assistant.web.rendering import trust_markdown
 from index.embedder import build_embedder
 from index.pipeline import update
 from tests.backends import LLMCalls, backend_settings, local_settings

@@ -15,12 +15,12 @@ from gradio_client.exceptions import AppError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant import library
 from assistant.answering.citations import Answer
 from assistant.errors import InvalidQuestion
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.ui import build_app, launch
+from assistant.web import library
+from assistant.web.ui import build_app, launch
 from index.loaders import SUPPORTED_SUFFIXES, load_folder
 from index.pipeline import update
 from tests.conftest import ROOT, SEED_ARTICLE, make_settings

@@ -9,7 +9,7 @@ from assistant.answering.citations import Answer
 from assistant.prompts import render
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.ui import chat
+from assistant.web.ui import chat
 from index.pipeline import update
 from tests.conftest import SEED_ARTICLE, make_settings
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant import library
-from assistant.rendering import answer_markdown
 from assistant.settings import Settings
+from assistant.web import library
+from assistant.web.rendering import answer_markdown
 
 
 def test_a_timeline_shows_as_a_list_with_bold_dates_and_linked_markers() -> None:

@@ -10,12 +10,17 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from assistant.library import literal
 from assistant.prompts import render
-from assistant.rendering import answer_markdown, news_day, passage_in_context, trust_markdown
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.ui import build_app, chat, launch, status_markdown
+from assistant.web.rendering import (
+    answer_markdown,
+    literal,
+    news_day,
+    passage_in_context,
+    trust_markdown,
+)
+from assistant.web.ui import build_app, chat, launch, status_markdown
 from index.pipeline import update
 from tests.conftest import make_settings
 

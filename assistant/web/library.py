@@ -7,6 +7,7 @@ from assistant.errors import AssistantError
 from assistant.faults import explained
 from assistant.retrieval.corpus import not_indexed_message
 from assistant.settings import Settings
+from assistant.web.rendering import literal, message_markdown
 from index import intake
 from index.loaders import SUPPORTED_SUFFIXES, LoadError
 from index.manifest import DocumentRecord, ManifestError
@@ -20,22 +21,6 @@ FILE_TYPES = sorted(SUPPORTED_SUFFIXES)
 
 # An item of a file of news items, as the loaders name it.
 _ITEM = re.compile(r"(.+\.jsonl?)#\d+", re.IGNORECASE)
-# Characters that would make an article's or a user's text render as Markdown or HTML.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
-
-
-def literal(text: str) -> str:
-    """`text` escaped so Markdown shows it as typed (articles and users may write `*`, `<`, `#`)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def message_markdown(text: str) -> str:
-    """A message as the page should show it: its `commands` as code, the rest as typed (a
-    folder named my_news must not turn italic)."""
-    parts = text.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
-        return literal(text)
-    return "".join(f"`{part}`" if i % 2 else literal(part) for i, part in enumerate(parts))
 
 
 def status_line(settings: Settings) -> str:

@@ -3,7 +3,7 @@
 Any OpenAI client can point at `http://127.0.0.1:7860/v1` and get cited, verified answers; the
 citations come as data (a top-level `citations` array, and in the last streamed chunk), not as
 text to parse. `/api/answer` and `/api/status` give the `Answer` and the index status in the
-shape `assistant ask --json` prints. Access follows the UI's rules (see `assistant/exposure.py`).
+shape `assistant ask --json` prints. Access follows the UI's rules (`exposure.py`).
 """
 
 import asyncio

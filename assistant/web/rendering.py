@@ -6,7 +6,6 @@ from html import escape
 
 from assistant.answering.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
-from assistant.library import literal
 from assistant.service import Assistant
 
 CONTEXT_CHARS = 300  # article text shown on each side of a cited passage
@@ -14,6 +13,22 @@ CONTEXT_CHARS = 300  # article text shown on each side of a cited passage
 _MARKER = re.compile(r"\[(\d+)\]")
 _STEP = re.compile(r"(\d{4}-\d{2}-\d{2}|undated) — (.*)", re.DOTALL)
 _LAST_GAP = re.compile(r"\s\S*\Z")
+# Characters that would make an article's or a user's text render as Markdown or HTML.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
+
+
+def literal(text: str) -> str:
+    """`text` escaped so Markdown shows it as typed (articles and users may write `*`, `<`, `#`)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def message_markdown(text: str) -> str:
+    """A message as the page should show it: its `commands` as code, the rest as typed (a
+    folder named my_news must not turn italic)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return literal(text)
+    return "".join(f"`{part}`" if i % 2 else literal(part) for i, part in enumerate(parts))
 
 
 def context_bounds(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:

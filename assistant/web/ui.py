@@ -12,22 +12,23 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant import library
 from assistant.answering.citations import Answer, Citation, Found
 from assistant.errors import AssistantError
 from assistant.evaluation import feedback
-from assistant.exposure import exposure
 from assistant.generation.followups import text_of
-from assistant.library import literal, message_markdown
-from assistant.rendering import (
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.web import library
+from assistant.web.exposure import exposure
+from assistant.web.rendering import (
     answer_markdown,
     evidence_html,
+    literal,
+    message_markdown,
     searched_markdown,
     sources_html,
     trust_markdown,
 )
-from assistant.service import Assistant
-from assistant.settings import Settings
 
 if TYPE_CHECKING:
     import uvicorn
@@ -367,7 +368,7 @@ def launch(
 def serve(settings: Settings, insecure: bool = False) -> None:
     """Serve the chat UI and the HTTP API until interrupted; beyond loopback only with sign-in
     or `insecure`."""
-    from assistant.api import build_api
+    from assistant.web.api import build_api
 
     host, port = settings.server.host, settings.server.port
     access = exposure(host, port, settings.auth, insecure)
