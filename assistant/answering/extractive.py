@@ -4,11 +4,9 @@ Small local LLMs invent facts; quoting the articles cannot. Sentences are chosen
 near-repeats are dropped, and the answer reads in document order within each article.
 """
 
-from collections.abc import Iterator
-
 import numpy as np
 
-from assistant.answering.citations import Answer, Citation
+from assistant.answering.citations import Citation
 from assistant.answering.evidence import Evidence, ScoredSentence
 from assistant.settings import AnswerSettings
 
@@ -45,19 +43,3 @@ def _overlaps(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 def cite(picked: list[ScoredSentence]) -> list[Citation]:
     return [Citation.of(n, s.sentence, s.relevance) for n, s in enumerate(picked, start=1)]
-
-
-def stream(question: str, evidence: Evidence, settings: AnswerSettings) -> Iterator[str | Answer]:
-    """Yield the answer sentence by sentence, then the finished `Answer`."""
-    citations = cite(select(evidence, settings))
-    parts = []
-    for citation in citations:
-        part = f"{' '.join(citation.passage.split())} [{citation.number}]"
-        parts.append(part)
-        yield part if len(parts) == 1 else " " + part
-    yield Answer(
-        question=question,
-        text=" ".join(parts),
-        citations=citations,
-        support=evidence.support,
-    )

@@ -8,9 +8,9 @@ from assistant.retrieval.passage import Passage
 # A sentence ends at . ! or ? (optionally followed by closing quotes or brackets) before white
 # space and a capital, digit or opening quote; line breaks always end one. Abbreviations such as
 # "U.S." rarely precede a capital mid-sentence in news copy, and a wrong split costs little here.
-_CLOSE = "\"')\\]\u201d\u2019"  # closing quotes and brackets, straight and curly
+CLOSING = "\"')\\]\u201d\u2019"  # closing quotes and brackets, straight and curly
 _OPEN = "\"'(\\[\u201c\u2018"
-_END = re.compile(rf"[.!?][{_CLOSE}]*(?=\s+[{_OPEN}]?[A-Z0-9])|\n+")
+_END = re.compile(rf"[.!?][{CLOSING}]*(?=\s+[{_OPEN}]?[A-Z0-9])|\n+")
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gov.", "Sen.", "Rep.", "Gen.", "Lt.", "Jr.")
 _MIN_CHARS = 25
 

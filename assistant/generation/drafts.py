@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assistant.answering.sentences import CLOSING
+
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _ANSWER = re.compile(rf'"answer"\s*:\s*({_STRING})')
 _SENTENCE = re.compile(
@@ -18,9 +20,8 @@ _SENTENCE = re.compile(
     rf'|\{{\s*"cites"\s*:\s*\[([^\]]*)\]\s*,\s*"text"\s*:\s*({_STRING})\s*\}}'
 )
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
-_CLOSE = "\"')\\]\u201d\u2019"
 # A free-text sentence ends at . ! ? (with quotes and markers after it) before the next one.
-_END = re.compile(rf"[.!?]+[{_CLOSE}]*(?:\s*\[[\d,\s]+\])*(?=\s)|\n+")
+_END = re.compile(rf"[.!?]+[{CLOSING}]*(?:\s*\[[\d,\s]+\])*(?=\s)|\n+")
 
 
 @dataclass(frozen=True)

@@ -56,26 +56,12 @@ class Timeframe:
     phrase: str  # the words of the question it was read from
     at: int  # where in the question those words begin
 
-    def contains(self, day: date | None) -> bool:
-        if day is None:
-            return False
-        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
-
     def widened(self, days: int) -> "Timeframe":
         """The same frame with `days` of slack each side (time zones, next-morning editions)."""
         pad = timedelta(days=days)
         return Timeframe(
             self.start and self.start - pad, self.end and self.end + pad, self.phrase, self.at
         )
-
-    def describe(self) -> str:
-        if self.start == self.end and self.start is not None:
-            return f"on {self.start.isoformat()}"
-        if self.start and self.end:
-            return f"from {self.start.isoformat()} to {self.end.isoformat()}"
-        if self.start:
-            return f"from {self.start.isoformat()} on"
-        return f"up to {self.end.isoformat()}" if self.end else "at any time"
 
 
 def find(question: str, reference: date) -> list[Timeframe]:
