@@ -32,14 +32,13 @@ def odds_of(assistant: Assistant, question: str) -> float | None:
     """The model's odds of Yes for `question`, or None when the gate refuses it."""
     settings = assistant.settings
     with assistant.snapshot() as (corpus, embedder):
-        retriever = HybridRetriever(corpus, embedder, settings.retrieval)
-        plan = retriever.plan(question)
-        evidence = Assessor(embedder, corpus.bm25).assess(question, retriever.passages(question))
+        found = HybridRetriever(corpus, embedder, settings.retrieval).search(question)
+        evidence = Assessor(embedder, corpus.bm25).assess(question, found.passages, found.vector)
     if evidence.support < settings.generation.min_support or not evidence.sentences:
         return None
     exhibits = briefing.brief(
         evidence,
-        [m for m, _ in plan.outlets],
+        [m for m, _ in found.plan.outlets],
         settings.generation.exhibits,
         settings.generation.per_article,
     )

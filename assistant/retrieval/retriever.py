@@ -25,6 +25,15 @@ from index.embedder import SentenceTransformerEmbedding
 CLAUSE_LEXICAL, CLAUSE_DENSE, WHOLE_QUESTION = 0.25, 0.25, 0.5
 
 
+@dataclass(frozen=True)
+class Search:
+    """One question's search, handed on whole so nothing downstream computes it again."""
+
+    plan: scope.Plan  # the scopes searched: dates, and one per outlet the question names
+    vector: np.ndarray  # the question's embedding; evidence scores sentences against it
+    passages: list[Passage]  # best first
+
+
 @dataclass
 class _Scores:
     """Per-candidate scores for one question: fused, lexical and dense."""
@@ -60,14 +69,18 @@ class HybridRetriever(BaseRetriever):
 
     def passages(self, query: str, top_k: int | None = None) -> list[Passage]:
         """The best `top_k` passages for `query`, best first."""
+        return self.search(query, top_k).passages
+
+    def search(self, query: str, top_k: int | None = None) -> Search:
+        """The best `top_k` passages for `query`, with the plan and vector that found them."""
         k = top_k or self.settings.top_k
-        if not self.corpus.chunks:
-            return []
-        searches = self.plan(query)
+        searches = scope.plan(query, self.corpus, self.settings)
         named = searches.outlets
         vectors = np.asarray(
             self.embedder.encode([query] + [m.clause for m, _ in named]), dtype=np.float32
         )
+        if not self.corpus.chunks:
+            return Search(searches, vectors[0], [])
         lexical_all = self.corpus.bm25.scores(query)
         candidates = self._within(
             searches.overall,
@@ -83,23 +96,8 @@ class HybridRetriever(BaseRetriever):
         scores = self._fuse(lexical_all, vectors[0], embeddings)
         overall = sorted(scores.fused, key=lambda cid: -scores.fused[cid])
         ranked = [*self._outlet_lists(per_outlet, vectors[1:], embeddings, scores), overall]
-        return [self._passage(cid, scores) for cid in _interleave(ranked, k)]
-
-    def plan(self, query: str) -> scope.Plan:
-        """The scopes `query` is searched in, as the settings say dates and outlets count."""
-        found = scope.plan(
-            query,
-            self.corpus,
-            self.settings.reference_date,
-            restrict_outlets=self.settings.outlets == "restrict",
-        )
-        if self.settings.dates == "filter":
-            return found
-        return scope.Plan(
-            found.frames,
-            [(m, s.without_time()) for m, s in found.outlets],
-            found.overall.without_time(),
-        )
+        chosen = [self._passage(cid, scores) for cid in _interleave(ranked, k)]
+        return Search(searches, vectors[0], chosen)
 
     def _within(
         self, where: scope.Scope, search: Callable[[np.ndarray | None, scope.Scope], set[str]]

@@ -15,6 +15,7 @@ from assistant.retrieval import timeframe
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.outlets import Mention, mentions
 from assistant.retrieval.timeframe import Timeframe
+from assistant.settings import RetrievalSettings
 
 # Published dates carry time zones and next-morning editions: a day named in a question
 # admits the day either side (measured on MultiHop-RAG temporal questions, docs/benchmarks.md).
@@ -55,9 +56,10 @@ class Plan:
     overall: Scope
 
 
-def plan(question: str, corpus: Corpus, reference: date | None, restrict_outlets: bool) -> Plan:
-    """Scopes for `question`; relative dates count back from `reference` or the newest article."""
-    anchor = reference or corpus.newest or date.today()
+def plan(question: str, corpus: Corpus, settings: RetrievalSettings) -> Plan:
+    """Scopes for `question`, as the settings say dates and outlets count; relative dates count
+    back from the settings' reference date or the newest article."""
+    anchor = settings.reference_date or corpus.newest or date.today()
     frames = timeframe.find(question, anchor)
     named = mentions(question, corpus.outlet_names)
     outlets = []
@@ -67,8 +69,10 @@ def plan(question: str, corpus: Corpus, reference: date | None, restrict_outlets
         own = _frame_of(mention, frames, preceding, following)
         outlets.append((mention, Scope(mention.sources, own)))
     sources = frozenset().union(*(m.sources for m in named)) if named else None
-    overall = Scope(sources if restrict_outlets else None, timeframe.combined(frames))
-    return Plan(frames, outlets, overall)
+    overall = Scope(sources if settings.outlets == "restrict" else None, timeframe.combined(frames))
+    if settings.dates == "filter":
+        return Plan(frames, outlets, overall)
+    return Plan(frames, [(m, s.without_time()) for m, s in outlets], overall.without_time())
 
 
 def _frame_of(
