@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from assistant.answering import composer
-from assistant.answering.citations import Answer, Citation, Found
-from assistant.answering.evidence import Assessor
+from assistant.answering.citations import Answer, Asked, Citation, Found, Sources
+from assistant.answering.evidence import Assessor, Evidence
 from assistant.errors import IndexChanged, InvalidQuestion, NotIndexed
 from assistant.faults import explained
 from assistant.generation import asking, briefing, followups, writer
@@ -20,6 +20,7 @@ from assistant.memory import give_back_free_memory
 from assistant.prompts import render
 from assistant.retrieval.corpus import Corpus, VectorsMoved, index_embedding, not_indexed_message
 from assistant.retrieval.retriever import HybridRetriever
+from assistant.retrieval.scope import Plan
 from assistant.settings import Settings
 from index.embedder import SentenceTransformerEmbedding, build_embedder
 from index.status import IndexStatus, status
@@ -80,17 +81,20 @@ class Assistant:
         a follow-up is searched for as a standalone query, reported in `Answer.searched_for`.
         """
         for item in self.events(question, history):
-            if not isinstance(item, Found):
+            if isinstance(item, str | Answer):
                 yield item
 
     def events(
         self, question: str, history: Sequence[Message] = ()
-    ) -> Iterator[Found | str | Answer]:
-        """As `stream`, led by the evidence found (`Found`) as soon as retrieval is done."""
+    ) -> Iterator[Found | str | Sources | Answer]:
+        """As `stream`, led by the evidence found (`Found`) as soon as retrieval is done, and
+        with the cited documents' texts (`Sources`) just before the final `Answer`."""
         with explained(self.settings):
             yield from self._events(question, history)
 
-    def _events(self, question: str, history: Sequence[Message]) -> Iterator[Found | str | Answer]:
+    def _events(
+        self, question: str, history: Sequence[Message]
+    ) -> Iterator[Found | str | Sources | Answer]:
         query = self.clean_question(question)
         for attempt in (1, 2):
             said = False
@@ -117,57 +121,55 @@ class Assistant:
         history: Sequence[Message],
         corpus: Corpus,
         embedder: SentenceTransformerEmbedding,
-    ) -> Iterator[Found | str | Answer]:
+    ) -> Iterator[Found | str | Sources | Answer]:
         llm = self.llm()
-        query = followups.standalone(query, history, llm)
-        retriever = HybridRetriever(corpus, embedder, self.settings.retrieval)
-        plan = retriever.plan(query)
-        passages = retriever.passages(query)
-        evidence = Assessor(embedder, corpus.bm25).assess(query, passages)
+        asked = Asked(question, followups.standalone(query, history, llm), corpus.label)
+        found = HybridRetriever(corpus, embedder, self.settings.retrieval).search(
+            asked.searched_for
+        )
+        evidence = Assessor(embedder, corpus.bm25).assess(
+            asked.searched_for, found.passages, found.vector
+        )
         gate = (
             self.settings.answer.min_support
             if llm is None
             else self.settings.generation.min_support
         )
         if evidence.support < gate or not evidence.sentences:
-            refusal = render("refusal")
-            yield refusal
-            yield Answer(
-                question,
-                refusal,
-                refused=True,
-                searched_for=query,
-                support=evidence.support,
-                snapshot=corpus.label,
-            )
+            yield from _refusal(asked, evidence.support)
             return
+        answers: Iterator[Found | str | Answer]
         if llm is None:
             answers = composer.stream(
-                query, evidence, self.settings.answer, corpus, bool(plan.frames)
+                asked, evidence, self.settings.answer, corpus, bool(found.plan.frames)
             )
         else:
-            generation_settings = self.settings.generation
-            exhibits = briefing.brief(
-                evidence,
-                [mention for mention, _ in plan.outlets],
-                generation_settings.exhibits,
-                generation_settings.per_article,
-            )
-            yield Found([Citation.of(e.number, e.sentence, e.relevance) for e in exhibits])
-            verifier = Verifier(embedder, exhibits, self.settings.answer.min_sentence_support)
-            answers = writer.stream(
-                llm,
-                query,
-                asking.kind(query),
-                exhibits,
-                verifier,
-                generation_settings,
-            )
+            answers = self._generated(llm, asked, evidence, found.plan, embedder)
         for item in answers:
             if isinstance(item, Answer):
-                item.question, item.searched_for, item.support = question, query, evidence.support
-                item.snapshot = corpus.label
+                yield Sources({c.doc_id: corpus.document_text(c.doc_id) for c in item.citations})
             yield item
+
+    def _generated(
+        self,
+        llm: "LLM",
+        asked: Asked,
+        evidence: Evidence,
+        plan: Plan,
+        embedder: SentenceTransformerEmbedding,
+    ) -> Iterator[Found | str | Answer]:
+        """The evidence briefed to the model (`Found`), then the model's verified answer."""
+        settings = self.settings.generation
+        exhibits = briefing.brief(
+            evidence,
+            [mention for mention, _ in plan.outlets],
+            settings.exhibits,
+            settings.per_article,
+        )
+        yield Found([Citation.of(e.number, e.sentence, e.relevance) for e in exhibits])
+        verifier = Verifier(embedder, exhibits, self.settings.answer.min_sentence_support)
+        kind = asking.kind(asked.searched_for)
+        yield from writer.stream(llm, asked, kind, exhibits, verifier, settings, evidence.support)
 
     def clean_question(self, question: str) -> str:
         """The question without control characters; empty or overlong ones are refused."""
@@ -249,3 +251,18 @@ class Assistant:
     def _embedder_for(self, corpus: Corpus) -> SentenceTransformerEmbedding:
         """The embedder the index's vectors were made with (index_embedding)."""
         return build_embedder(index_embedding(self.settings, corpus.vector_record))
+
+
+def _refusal(asked: Asked, support: float) -> Iterator[str | Sources | Answer]:
+    """Say that the articles do not hold the answer: there is nothing to cite."""
+    refusal = render("refusal")
+    yield refusal
+    yield Sources({})
+    yield Answer(
+        asked.question,
+        refusal,
+        refused=True,
+        searched_for=asked.searched_for,
+        support=support,
+        snapshot=asked.snapshot,
+    )

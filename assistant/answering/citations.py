@@ -6,6 +6,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.answering.sentences import Sentence
 
+UNDATED = "undated"  # shown in place of the date of an article that has none
+
+
+def day_of(published: str | None) -> str:
+    """'2023-10-07' from an article's ISO timestamp, or 'undated' when it has none."""
+    return (published or "")[:10] or UNDATED
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -48,7 +55,7 @@ class Citation:
 
     def outlet_and_day(self) -> str:
         """'TechCrunch, 2023-10-07', or 'undated' in place of a date the article lacks."""
-        day = (self.published or "")[:10] or "undated"
+        day = day_of(self.published)
         return f"{self.source}, {day}" if self.source else day
 
 
@@ -63,9 +70,22 @@ class SentenceCheck:
     attributed: bool = False  # the model cited nothing; `cited` is the passage found to support it
 
 
-@dataclass
+@dataclass(frozen=True)
+class Asked:
+    """One question as it is answered: as the reader asked it, as it was searched for (a
+    follow-up's standalone rewrite), and the index version it is answered from."""
+
+    question: str
+    searched_for: str
+    snapshot: str
+
+
+@dataclass(frozen=True)
 class Answer:
-    """The reply to one question: text with [n] markers, its citations, and whether it refused."""
+    """The reply to one question: text with [n] markers, its citations, and whether it refused.
+
+    Built whole where it is written; nothing fills in its fields afterwards.
+    """
 
     question: str
     text: str
@@ -85,3 +105,11 @@ class Found:
     """The evidence an answer is being written from, numbered as the writer sees it."""
 
     citations: list[Citation]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The texts of the documents an answer cites, by doc_id, from the index version it was
+    written from: its sources show what it quoted even if an update follows at once."""
+
+    texts: dict[str, str]

@@ -7,19 +7,19 @@ Builds on the extractive answerer: the sentences are still the articles' own, ci
 from collections.abc import Iterator
 
 from assistant.answering import conflicts, extractive, syndication, timeline
-from assistant.answering.citations import Answer, Citation
+from assistant.answering.citations import Answer, Asked, Citation, day_of
 from assistant.answering.evidence import Evidence, ScoredSentence
 from assistant.retrieval.corpus import Corpus
 from assistant.settings import AnswerSettings
 
 
 def stream(
-    question: str, evidence: Evidence, settings: AnswerSettings, corpus: Corpus, dated: bool
+    asked: Asked, evidence: Evidence, settings: AnswerSettings, corpus: Corpus, dated: bool
 ) -> Iterator[str | Answer]:
     """Yield the answer part by part, then the finished `Answer`; `dated`: the question
     names a time, so every cited sentence says when, and by whom, it was published."""
     evidence = syndication.one_copy_each(evidence, corpus)
-    is_timeline = timeline.asks_for_timeline(question)
+    is_timeline = timeline.asks_for_timeline(asked.searched_for)
     disagreements: list[conflicts.Conflict] = []
     if is_timeline:
         picked = timeline.select(evidence)
@@ -38,11 +38,13 @@ def stream(
     for i, part in enumerate(parts):
         yield part if i == 0 else separator + part
     yield Answer(
-        question=question,
+        question=asked.question,
         text=separator.join(parts),
         citations=citations,
+        searched_for=asked.searched_for,
         support=evidence.support,
         timeline=is_timeline,
+        snapshot=asked.snapshot,
     )
 
 
@@ -89,7 +91,7 @@ def _part(citation: Citation, dated: bool, is_timeline: bool, first_of_doc: bool
         else ""
     )
     if is_timeline:
-        when = (citation.published or "")[:10] or "undated"
+        when = day_of(citation.published)
         source = f"{citation.source}: " if citation.source else ""
         return f"{when} — {source}{text} [{citation.number}]{also}"
     if dated:

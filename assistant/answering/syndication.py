@@ -7,7 +7,7 @@ other outlets as "also reported by".
 
 from dataclasses import replace
 
-from assistant.answering.citations import Citation
+from assistant.answering.citations import Citation, day_of
 from assistant.answering.evidence import Evidence
 from assistant.retrieval.corpus import Corpus
 
@@ -44,7 +44,7 @@ def with_twins(citations: list[Citation], corpus: Corpus) -> list[Citation]:
     for citation in citations:
         others = [corpus.documents[d] for d in twins(corpus, citation.doc_id)]
         also = tuple(
-            f"{d.source or d.title}, {(d.published or '')[:10] or 'undated'}"
+            f"{d.source or d.title}, {day_of(d.published)}"
             for d in sorted(others, key=lambda d: d.published or "")
         )
         result.append(replace(citation, also_reported_by=also) if also else citation)

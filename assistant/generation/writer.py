@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from assistant.answering.citations import Answer, Citation, SentenceCheck
+from assistant.answering.citations import UNDATED, Answer, Asked, Citation, SentenceCheck
 from assistant.generation.asking import Kind
 from assistant.generation.briefing import Exhibit
 from assistant.generation.drafts import Claim, DraftReader
@@ -52,7 +52,7 @@ def fence(exhibits: list[Exhibit]) -> str:
             render(
                 "article",
                 source=escape(passage.source or "unknown"),
-                published=when.strftime("%-d %B %Y") if when else "undated",
+                published=when.strftime("%-d %B %Y") if when else UNDATED,
                 title=escape(passage.title),
                 items="\n".join(items),
             )
@@ -181,13 +181,16 @@ def verdict(llm: "LLM", prompt: "list[ChatMessage]", threshold: float) -> str | 
 
 def stream(
     llm: "LLM",
-    question: str,
+    asked: Asked,
     kind: Kind,
     exhibits: list[Exhibit],
     verifier: Verifier,
     generation: GenerationSettings,
+    support: float,
 ) -> Iterator[str | Answer]:
-    """Yield each verified sentence as it passes, then the `Answer` (a refusal if none did)."""
+    """Yield each verified sentence as it passes, then the `Answer` (a refusal if none did);
+    `support` is how well the evidence answers the question, as the answer reports it."""
+    question = asked.searched_for
     reader = DraftReader()
     writing = _Writing(kind, frozenset(tokenize([question])[0]))
     prompt = messages(question, kind, exhibits, generation.sentences)
@@ -208,7 +211,7 @@ def stream(
         close = getattr(replies, "close", None)
         if close is not None:
             close()
-    yield _answer(question, writing)
+    yield _answer(asked, writing, support)
 
 
 def _take(
@@ -265,15 +268,20 @@ def _lead(answer: str | None, writing: _Writing, first: Check) -> str:
     return ""
 
 
-def _answer(question: str, writing: _Writing) -> Answer:
+def _answer(asked: Asked, writing: _Writing, support: float) -> Answer:
+    whole: dict[str, Any] = {
+        "question": asked.question,
+        "searched_for": asked.searched_for,
+        "support": support,
+        "verification": writing.checks,
+        "snapshot": asked.snapshot,
+    }
     if not writing.parts:
-        refusal = render("refusal")
-        return Answer(question, refusal, refused=True, verification=writing.checks)
+        return Answer(text=render("refusal"), refused=True, **whole)
     return Answer(
-        question,
-        "".join(writing.parts),
-        sorted(writing.citations.values(), key=lambda c: c.number),
-        verification=writing.checks,
+        text="".join(writing.parts),
+        citations=sorted(writing.citations.values(), key=lambda c: c.number),
         short=writing.short,
         timings=writing.timings,
+        **whole,
     )

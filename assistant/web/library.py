@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from assistant.answering.citations import day_of
 from assistant.errors import AssistantError
 from assistant.faults import explained
 from assistant.retrieval.corpus import not_indexed_message
@@ -68,21 +69,17 @@ def _rows(records: list[DocumentRecord]) -> list[list[str | int]]:
         [
             record.title,
             record.source or "—",
-            _day(record),
+            day_of(record.published),
             record.chunks,
             ", ".join(record.names),
             "; ".join(
-                f"{other.source or other.title}, {_day(other)}"
+                f"{other.source or other.title}, {day_of(other.published)}"
                 for other in groups.get(record.group or "", [])
                 if other.doc_id != record.doc_id
             ),
         ]
         for record in records
     ]
-
-
-def _day(record: DocumentRecord) -> str:
-    return (record.published or "")[:10] or "undated"
 
 
 def _files(records: list[DocumentRecord]) -> list[str]:

@@ -1,17 +1,16 @@
 """How answers and sources look in the chat: escaped text, [n] links, highlighted passages."""
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from html import escape
 
-from assistant.answering.citations import Answer, Citation, Found
-from assistant.errors import AssistantError
-from assistant.service import Assistant
+from assistant.answering.citations import UNDATED, Answer, Citation, Found
 
 CONTEXT_CHARS = 300  # article text shown on each side of a cited passage
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_STEP = re.compile(r"(\d{4}-\d{2}-\d{2}|undated) — (.*)", re.DOTALL)
+_STEP = re.compile(rf"(\d{{4}}-\d{{2}}-\d{{2}}|{UNDATED}) — (.*)", re.DOTALL)
 _LAST_GAP = re.compile(r"\s\S*\Z")
 # Characters that would make an article's or a user's text render as Markdown or HTML.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
@@ -139,9 +138,12 @@ SOURCES_STYLE = (
 )
 
 
-def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
+def sources_html(answer: Answer, turn: int, texts: Mapping[str, str]) -> str:
     """The sources panel: a chip per article, then one card per cited article with every
-    sentence the answer cites from it highlighted in its context and labelled with its [n]."""
+    sentence the answer cites from it highlighted in its context and labelled with its [n].
+
+    `texts` holds the cited documents as the answer's index version had them (`Sources`).
+    """
     by_article: dict[str, list[Citation]] = {}
     for citation in answer.citations:  # articles in the order the answer first cites them
         by_article.setdefault(citation.doc_id, []).append(citation)
@@ -151,7 +153,7 @@ def sources_html(assistant: Assistant, answer: Answer, turn: int) -> str:
     for k, cited in enumerate(by_article.values(), 1):
         card = article_anchor(turn, k)
         chips.append(f'<a href="#{card}">{escape(_chip(cited[0]))}</a>')
-        cards.append(_article_card(cited, _document(assistant, cited, answer.snapshot), card, turn))
+        cards.append(_article_card(cited, _document(cited, texts), card, turn))
     copy = (
         '<p><button class="copy" type="button" onclick="navigator.clipboard.writeText('
         "this.parentElement.nextElementSibling.value);this.textContent='Copied'\">"
@@ -203,7 +205,7 @@ def _article_card(cited: list[Citation], document: str | None, card: str, turn: 
     first = cited[0]
     details = [escape(p) for p in (first.source, news_day(first.published)) if p]
     if not first.published:
-        details.append('<span class="quiet">undated</span>')
+        details.append(f'<span class="quiet">{UNDATED}</span>')
     if first.also_reported_by:
         details.append(escape("also reported by " + "; ".join(first.also_reported_by)))
     if first.path:
@@ -263,10 +265,9 @@ def _marked(citation: Citation, turn: int) -> str:
     )
 
 
-def _document(assistant: Assistant, cited: list[Citation], snapshot: str) -> str | None:
-    """The cited document's text, or None if an index update replaced it since the answer."""
-    try:
-        text = assistant.document_text(cited[0], snapshot)
-    except (AssistantError, KeyError):
+def _document(cited: list[Citation], texts: Mapping[str, str]) -> str | None:
+    """The cited document's text, or None when it is missing or does not hold the passages."""
+    text = texts.get(cited[0].doc_id)
+    if text is None or any(text[c.start : c.end] != c.passage for c in cited):
         return None
-    return text if all(text[c.start : c.end] == c.passage for c in cited) else None
+    return text

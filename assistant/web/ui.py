@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.answering.citations import Answer, Citation, Found
+from assistant.answering.citations import Answer, Citation, Found, Sources
 from assistant.errors import AssistantError
 from assistant.evaluation import feedback
 from assistant.generation.followups import text_of
@@ -86,7 +86,11 @@ def _reply(
 ) -> Iterator[tuple[list[Message], str, str]]:
     """The reply as it grows: the evidence, each verified sentence, then the cited sources."""
     text, sources = "", ""
+    texts: dict[str, str] = {}
     for item in assistant.events(question, said):
+        if isinstance(item, Sources):
+            texts = item.texts
+            continue
         if isinstance(item, Answer):
             if shown is not None:
                 shown[len(asked)] = feedback.shown(item, said, assistant.settings)
@@ -94,7 +98,7 @@ def _reply(
                 answer_markdown(item.text, turn) + trust_markdown(item) + searched_markdown(item)
             )
             reply = {"role": "assistant", "content": content}
-            yield [*asked, reply], sources_html(assistant, item, turn), ""
+            yield [*asked, reply], sources_html(item, turn, texts), ""
             continue
         if isinstance(item, Found):
             sources = evidence_html(item)
