@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.load import Asked, _cli, _env, _free_port, _wait_for, ask_concurrently, summary
+from bench.load import Asked, _cli, _env, _wait_for, ask_concurrently, summary
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "multihop-rag"
@@ -142,7 +143,7 @@ def stress(args: argparse.Namespace, work: Path, folder: Folder, questions: list
     env = {**_env(folder.docs, data), "ASSISTANT_LLM": args.llm}
     folder.record()
     subprocess.run(_cli("index", "update"), env=env, cwd=work, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(_cli("serve", "--port", str(port)), env=env, cwd=work)
     settings = Settings(docs_dir=folder.docs, data_dir=data, llm=args.llm)  # type: ignore[arg-type]
     try:
@@ -211,7 +212,7 @@ def soak(args: argparse.Namespace, work: Path, folder: Folder, questions: list[s
     data = work / "index"
     env = {**_env(folder.docs, data), "ASSISTANT_LLM": args.llm}
     subprocess.run(_cli("index", "update"), env=env, cwd=work, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(_cli("serve", "--port", str(port)), env=env, cwd=work)
     watcher = subprocess.Popen(
         _cli("index", "watch"), env=env, cwd=work, stdout=subprocess.PIPE, text=True

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "multihop-rag"
 
@@ -119,12 +121,6 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant.cli", *args]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_for(port: int, process: subprocess.Popen) -> None:
     while process.poll() is None:
         with socket.socket() as sock:
@@ -151,7 +147,7 @@ def main() -> None:
     questions = [q["query"] for q in queries[: args.clients * 4]]
     subprocess.run(_cli("index", "update"), env=_env(docs, data), cwd=ROOT, check=True)
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         _cli("serve", "--port", str(port)),
         env=_env(docs, data),

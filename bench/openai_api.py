@@ -18,7 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-from bench.load import _cli, _env, _free_port, _wait_for
+from bench.load import _cli, _env, _wait_for
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "multihop-rag"
@@ -58,7 +59,7 @@ def main() -> None:
         env["ASSISTANT_MODEL_CACHE_DIR"] = str(Path(cache).resolve())
     queries = json.loads((DATA / "queries-dev.json").read_text(encoding="utf-8"))
     questions = [q["query"] for q in queries if q["question_type"] != "null_query"]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(_cli("serve", "--port", str(port)), env=env, cwd=settings.data_dir)
     try:
         _wait_for(port, server)

@@ -5,7 +5,6 @@ clients calling its `/ask` endpoint, each in its own thread, for a bounded time.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,14 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.benchmark import latency_ms, load_questions
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

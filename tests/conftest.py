@@ -2,10 +2,6 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.pipeline import update
+from tests import servers
 
 pytest_plugins = ["tests.backends"]  # the local model in-process and behind two local servers
 
@@ -69,38 +66,11 @@ def dated_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A real Chroma server (`chroma run`, shipped with chromadb) on 127.0.0.1; its port."""
-    executable = Path(sys.executable).with_name("chroma")
-    if not executable.exists():
-        executable = Path(shutil.which("chroma") or "chroma")
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    server = subprocess.Popen(
-        [str(executable), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not start listening within 60 s")
+    with servers.chroma_server(tmp_path_factory.mktemp("chroma-server")) as port:
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(params=["embedded", "chroma-server"])

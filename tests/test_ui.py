@@ -1,7 +1,6 @@
 """The chat UI: streamed answers, highlighted sources, and the `/ask` API of a real server."""
 
 import re
-import socket
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
@@ -23,6 +22,7 @@ from assistant.web.rendering import (
 from assistant.web.ui import build_app, chat, launch, status_markdown
 from index.pipeline import update
 from tests.conftest import make_settings
+from tests.servers import free_port
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 TITLE = "Russia offers Taliban help against ISIS-K"
@@ -50,12 +50,6 @@ def client(assistant: Assistant) -> Iterator[Client]:
             yield Client(url, verbose=False)
         finally:
             running.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def words(count: int) -> str:
