@@ -7,7 +7,8 @@ import pytest
 from assistant.service import Assistant
 from index.pipeline import update
 from index.store import chroma_client
-from tests.conftest import SEED_ARTICLE, free_port, make_settings
+from tests.conftest import SEED_ARTICLE, make_settings
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 
