@@ -26,10 +26,9 @@ from pydantic import SecretStr
 from assistant.llm import build_llm
 from assistant.settings import Settings
 from assistant.xllama import LocalChat
+from tests.servers import MODEL_CACHE
 
 MODEL_NAME = "qwen"
-# The joined model file is 1.1 GB: one copy for the whole run, outside every test's index.
-MODEL_CACHE = Path(__file__).resolve().parent.parent / ".index-test-models"
 
 
 def local_settings(base: Settings, **overrides: Any) -> Settings:
