@@ -3,8 +3,9 @@
 A sentence ends at . ! or ? (optionally followed by closing quotes or brackets) before white
 space and a capital, digit or opening quote; a line break always ends one (headlines, bylines
 and list items carry no final stop). Abbreviations such as "U.S." rarely precede a capital
-mid-sentence in news copy; titles before a name and months before a day are kept with them. A regular expression
-instead of NLTK's Punkt: Punkt's import alone cost more than embedding one article.
+mid-sentence in news copy; titles before a name and months before a day are kept with them.
+A regular expression instead of NLTK's Punkt: Punkt's import alone cost more than embedding
+one article.
 """
 
 import re
