@@ -128,7 +128,9 @@ def _export(source: str, folder: Path) -> None:
     except ImportError as exc:
         raise RuntimeError(EXTRA_HINT) from exc
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # the export's one line says what is happening
     # Eager attention traces to the pattern the optimizer fuses; SDPA's graph is left unfused.
     model = SentenceTransformer(source, device="cpu", model_kwargs={"attn_implementation": "eager"})
     tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
