@@ -7,6 +7,7 @@ from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 
 from index.documents import Chunk, SourceDocument
+from index.sentences import split_keeping_space
 from index.settings import ChunkingSettings
 
 # A run between spaces, tabs and line breaks that holds a letter or digit is at least one
@@ -21,6 +22,7 @@ def make_splitter(settings: ChunkingSettings, tokenize: Callable[[str], list]) -
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         tokenizer=_counter(tokenize, settings.chunk_size),
+        chunking_tokenizer_fn=split_keeping_space,
     )
 
 

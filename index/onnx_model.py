@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -23,7 +24,10 @@ import numpy as np
 
 from index.settings import ONNX_GRAPH_VERSION
 
-EXTRA_HINT = "The onnx-int8 backend needs the `onnx` extra: pip install 'news-assistant[onnx]'"
+EXTRA_HINT = (
+    "The onnx-int8 embedder needs onnx, onnxruntime and tokenizers, which the project installs: "
+    "run `make install` again, or set ASSISTANT_EMBED_BACKEND=torch"
+)
 GRAPH = "model_qint8.onnx"
 META = "encoder.json"
 TOKENIZER = "tokenizer.json"  # written by the fast tokenizer's save_pretrained
@@ -40,6 +44,12 @@ def quantized_model(source: str, cache_dir: Path) -> Path:
     """The folder of the int8 model, exporting it first when it is not cached."""
     folder = export_folder(source, cache_dir)
     if not (folder / META).exists():
+        print(
+            f"Exporting the embedding model to int8 ONNX in {folder} (first build only, "
+            "about half a minute)…",
+            file=sys.stderr,
+            flush=True,
+        )
         _export(source, folder)
     return folder
 
@@ -118,7 +128,9 @@ def _export(source: str, folder: Path) -> None:
     except ImportError as exc:
         raise RuntimeError(EXTRA_HINT) from exc
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # the export's one line says what is happening
     # Eager attention traces to the pattern the optimizer fuses; SDPA's graph is left unfused.
     model = SentenceTransformer(source, device="cpu", model_kwargs={"attn_implementation": "eager"})
     tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")

@@ -44,10 +44,10 @@ class IndexSettings(BaseSettings):
         ),
     )
     embed_backend: Literal["torch", "onnx-int8"] = Field(
-        "torch",
+        "onnx-int8",
         description=(
-            "Runtime that encodes text: torch (fp32) or onnx-int8 (ONNX Runtime, int8 weights "
-            "exported here from the same model; needs the `onnx` extra). Part of what the "
+            "Runtime that encodes text: onnx-int8 (ONNX Runtime, int8 weights exported here "
+            "once from the same model, at the first build) or torch (fp32). Part of what the "
             "vectors depend on: changing it rebuilds the index."
         ),
     )

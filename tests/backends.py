@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,10 +25,9 @@ from pydantic import SecretStr
 from assistant.generation.llm import build_llm
 from assistant.generation.xllama import LocalChat
 from assistant.settings import Settings
+from tests.servers import MODEL_CACHE
 
 MODEL_NAME = "qwen"
-# The joined model file is 1.1 GB: one copy for the whole run, outside every test's index.
-MODEL_CACHE = Path(__file__).resolve().parent.parent / ".index-test-models"
 
 
 def local_settings(base: Settings, **overrides: Any) -> Settings:

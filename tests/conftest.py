@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import MODEL_CACHE
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Every test's settings share one int8 export of the embedder instead of one per index.
+os.environ.setdefault("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
 
 from assistant.service import Assistant
 from assistant.settings import Settings

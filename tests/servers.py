@@ -12,6 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Exported and joined models (the int8 embedder, the 1.1 GB local LLM) are made once for the
+# whole run, outside every test's index.
+MODEL_CACHE = Path(__file__).resolve().parent.parent / ".index-test-models"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -37,6 +41,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {
         **env,
         "ASSISTANT_LLM": "extractive",  # a test that wants the local model says so
+        "ASSISTANT_MODEL_CACHE_DIR": str(MODEL_CACHE),
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         "GRADIO_ANALYTICS_ENABLED": "False",

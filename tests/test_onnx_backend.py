@@ -30,7 +30,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_int8_vectors_stay_close_to_torch_and_export_once(models: Path, tmp_path: Path):
-    torch = build_embedder(make_settings(SEEDS, tmp_path / "a"))
+    torch = build_embedder(make_settings(SEEDS, tmp_path / "a", embed_backend="torch"))
     onnx_settings = make_settings(
         SEEDS, tmp_path / "b", embed_backend="onnx-int8", model_cache_dir=models
     )
@@ -54,7 +54,7 @@ def test_backend_change_rebuilds_instead_of_mixing(models: Path, tmp_path: Path)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / SEED_ARTICLE.name).write_text(SEED_ARTICLE.read_text(encoding="utf-8"))
-    torch = make_settings(docs, tmp_path / "index")
+    torch = make_settings(docs, tmp_path / "index", embed_backend="torch")
     assert update(torch).rebuilt_because == "no index yet"
     onnx = make_settings(
         docs, tmp_path / "index", embed_backend="onnx-int8", model_cache_dir=models
