@@ -1,17 +1,12 @@
 """Split passages into sentences that keep their exact offsets in the document."""
 
-import re
 from dataclasses import dataclass
 
 from assistant.retrieval.passage import Passage
+from index.sentences import sentence_ends
 
-# A sentence ends at . ! or ? (optionally followed by closing quotes or brackets) before white
-# space and a capital, digit or opening quote; line breaks always end one. Abbreviations such as
-# "U.S." rarely precede a capital mid-sentence in news copy, and a wrong split costs little here.
-CLOSING = "\"')\\]\u201d\u2019"  # closing quotes and brackets, straight and curly
-_OPEN = "\"'(\\[\u201c\u2018"
-_END = re.compile(rf"[.!?][{CLOSING}]*(?=\s+[{_OPEN}]?[A-Z0-9])|\n+")
-_ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gov.", "Sen.", "Rep.", "Gen.", "Lt.", "Jr.")
+# Chunking and evidence end sentences by one rule (`index/sentences.py`); a fragment shorter
+# than this (a dateline, a lone name) is no evidence.
 _MIN_CHARS = 25
 
 
@@ -27,20 +22,14 @@ class Sentence:
 
 def split(passage: Passage) -> list[Sentence]:
     """Sentences of a passage, trimmed of white space, with document offsets."""
-    text, cuts, last = passage.text, [], 0
-    for match in _END.finditer(passage.text):
-        if text[last : match.end()].rstrip().endswith(_ABBREVIATIONS):
-            continue
-        cuts.append((last, match.end()))
-        last = match.end()
-    cuts.append((last, len(text)))
-    sentences = []
-    for begin, end in cuts:
-        piece = text[begin:end]
+    text, sentences, begin = passage.text, [], 0
+    for end in sentence_ends(text):
+        piece, offset = text[begin:end], begin
+        begin = end
         stripped = piece.strip()
         if len(stripped) < _MIN_CHARS or not any(ch.isalpha() for ch in stripped):
             continue
-        offset = begin + (len(piece) - len(piece.lstrip()))
+        offset += len(piece) - len(piece.lstrip())
         start = passage.start + offset
         sentences.append(Sentence(passage, start, start + len(stripped), stripped))
     return sentences

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answering.sentences import CLOSING
+from index.sentences import CLOSE
 
 _STRING = r'"(?:[^"\\]|\\.)*"'
 _ANSWER = re.compile(rf'"answer"\s*:\s*({_STRING})')
@@ -21,7 +21,7 @@ _SENTENCE = re.compile(
 )
 _MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 # A free-text sentence ends at . ! ? (with quotes and markers after it) before the next one.
-_END = re.compile(rf"[.!?]+[{CLOSING}]*(?:\s*\[[\d,\s]+\])*(?=\s)|\n+")
+_END = re.compile(rf"[.!?]+[{CLOSE}]*(?:\s*\[[\d,\s]+\])*(?=\s)|\n+")
 
 
 @dataclass(frozen=True)
