@@ -87,7 +87,7 @@ class SentenceTransformerEmbedding(BaseEmbedding):
         return self._get_query_embedding(query)
 
 
-_loaded: dict[tuple[str, str, int], SentenceTransformerEmbedding] = {}
+_loaded: dict[tuple[str, str, int, str], SentenceTransformerEmbedding] = {}
 _loading = threading.Lock()
 
 
@@ -98,7 +98,14 @@ def build_embedder(settings: IndexSettings) -> SentenceTransformerEmbedding:
     answers with the same model: reloading it for each update cost more than embedding an
     article, and a second copy cost memory.
     """
-    key = (settings.embed_backend, settings.embed_model_path(), settings.embed_batch_size)
+    # An int8 encoder is loaded from its cache folder: another folder holds its own export.
+    exported_in = str(settings.model_cache()) if settings.embed_backend == "onnx-int8" else ""
+    key = (
+        settings.embed_backend,
+        settings.embed_model_path(),
+        settings.embed_batch_size,
+        exported_in,
+    )
     with _loading:
         if key not in _loaded:
             _loaded[key] = _load(settings)
