@@ -44,11 +44,11 @@ class IndexSettings(BaseSettings):
         ),
     )
     embed_backend: Literal["torch", "onnx-int8"] = Field(
-        "onnx-int8",
+        "torch",
         description=(
-            "Runtime that encodes text: onnx-int8 (ONNX Runtime, int8 weights exported here "
-            "once from the same model, at the first build) or torch (fp32). Part of what the "
-            "vectors depend on: changing it rebuilds the index."
+            "Runtime that encodes text: torch (fp32) or onnx-int8 (ONNX Runtime, int8 weights "
+            "exported here once from the same model, at the first build that uses it). Part of "
+            "what the vectors depend on: changing it rebuilds the index."
         ),
     )
     embed_threads: int = Field(

@@ -9,7 +9,6 @@ import pytest
 
 from assistant.generation import local_model
 from assistant.generation.local_model import SHA256, SIZE, ModelUnavailable
-from index.onnx_model import export_folder
 from tests.backends import MODEL_CACHE
 from tests.conftest import ROOT, SEEDS
 from tests.servers import assistant_env
@@ -74,10 +73,6 @@ sys.meta_path.insert(0, Hide())
 def test_without_the_model_answers_are_extractive_with_a_notice(seeds_settings, tmp_path: Path):
     """A machine missing one part: the command still answers, by quoting, and says why."""
     (tmp_path / "sitecustomize.py").write_text(HIDE_PART)
-    # The embedder's export is there already (made at the first build); only the LLM is not.
-    source = seeds_settings.embed_model_path()
-    exported = export_folder(source, seeds_settings.model_cache())
-    shutil.copytree(exported, export_folder(source, tmp_path / "models"))
     env = assistant_env(
         SEEDS,
         seeds_settings.data_dir,
