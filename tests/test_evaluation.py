@@ -13,6 +13,7 @@ from assistant.evaluation.answers import correct
 from assistant.evaluation.benchmark import (
     QueryScores,
     Question,
+    facts_found,
     load_questions,
     mean,
     sample,
@@ -91,6 +92,51 @@ def test_mean_averages_each_metric_over_questions():
     assert mean(scores) == pytest.approx(
         {"Hits@10": 1.0, "Hits@4": 0.5, "MAP@10": 0.6, "MRR@10": 0.6}
     )
+
+
+# Evidence recall: gold facts among the exhibits handed to the writer, spans of articles.
+LEAD = FACT
+FOLLOW = "He has caught a touchdown pass in four of those seven games."
+TWO_SENTENCES = f"{LEAD} {FOLLOW}"
+
+
+def spans(article: str, *sentences: str, doc_id: str = "a") -> list[tuple[str, int, int]]:
+    """The spans of `article` (document `doc_id`) that hold each sentence."""
+    return [(doc_id, article.index(s), article.index(s) + len(s)) for s in sentences]
+
+
+def test_a_fact_over_two_adjacent_exhibits_is_found():
+    article = f"Chiefs at Raiders.\n{LEAD}\n  {FOLLOW} {OTHER}"
+    exhibits = spans(article, FOLLOW, LEAD)  # in any order: the article's order decides
+    assert facts_found(exhibits, [TWO_SENTENCES], {"a": article}) == 1
+    assert facts_found(spans(article, LEAD), [TWO_SENTENCES], {"a": article}) == 0
+
+
+def test_a_fact_over_two_exhibits_apart_is_not_found():
+    article = f"{LEAD} {OTHER} {FOLLOW}"
+    assert facts_found(spans(article, LEAD, FOLLOW), [TWO_SENTENCES], {"a": article}) == 0
+    # What lies between them was not handed over.
+    assert facts_found(spans(article, LEAD, FOLLOW), [OTHER], {"a": article}) == 0
+    # Nor when the halves end and open two different articles.
+    first, second = f"{OTHER} {LEAD}", f"{FOLLOW} {THIRD}"
+    exhibits = spans(first, LEAD) + spans(second, FOLLOW, doc_id="b")
+    assert facts_found(exhibits, [TWO_SENTENCES], {"a": first, "b": second}) == 0
+
+
+def test_evidence_matching_ignores_spaces_and_newlines():
+    article = f"{OTHER}\n\n{LEAD}\n{FOLLOW}"
+    wrapped = "Kelce's 81.3 average\nreceiving  yards per game against the Raiders since 2019."
+    assert facts_found(spans(article, LEAD), [wrapped], {"a": article}) == 1
+    glued = TWO_SENTENCES.replace(" ", "")
+    assert facts_found(spans(article, LEAD, FOLLOW), [glued], {"a": article}) == 1
+
+
+def test_a_fact_is_counted_once():
+    first, second = f"{LEAD} {OTHER}", f"{THIRD} {LEAD}"
+    exhibits = spans(first, LEAD, OTHER) + spans(second, THIRD, LEAD, doc_id="b")
+    articles = {"a": first, "b": second}
+    assert facts_found(exhibits, [LEAD], articles) == 1
+    assert facts_found(exhibits, [LEAD, OTHER, FOLLOW], articles) == 2
 
 
 def question(kind: str, n: int) -> Question:
@@ -178,14 +224,30 @@ def retrieval(bench: Path) -> tuple[subprocess.CompletedProcess, dict]:
 
 @pytest.mark.slow
 def test_eval_retrieval_prints_every_system(retrieval: tuple[subprocess.CompletedProcess, dict]):
-    result, _ = retrieval
-    rows = result.stdout.splitlines()
+    result, out = retrieval
+    lines = result.stdout.splitlines()
+    rows, evidence = lines[: lines.index("")], lines[lines.index("") + 1 :]
     assert rows[0].startswith("Retrieval: 4 questions with gold evidence")
     assert rows[1].split()[-4:] == ["Hits@10", "Hits@4", "MAP@10", "MRR@10"]
     systems = [row.split()[-5] for row in rows[2:-1]]
     assert systems[:3] == ["ours", "dense", "bm25"] and len(systems) % 3 == 0
     assert rows[2].split()[:4] == ["all", "4", "ours", "1.0000"]
     assert rows[-1].startswith("ours latency: p50 ") and rows[-1].endswith(" ms")
+    assert evidence[0].startswith(
+        "Evidence handed to the writer (best sentences of the top 8 passages)"
+    )
+    assert evidence[1].split()[-5:] == ["all", "facts", "any", "fact", "exhibits"]
+    recall = out["summary"]["evidence_recall"]
+    assert [row.split() for row in evidence[2:]] == [
+        [
+            group,
+            str(n),
+            f"{recall[group]['all']:.4f}",
+            f"{recall[group]['any']:.4f}",
+            f"{recall[group]['exhibits']:.1f}",
+        ]
+        for group, n in out["summary"]["questions"].items()
+    ]
 
 
 @pytest.mark.slow
@@ -211,6 +273,44 @@ def test_eval_retrieval_json_holds_the_chunks_as_indexed(
         corpus.close()
     assert out["summary"]["metrics"]["ours"]["all"]["Hits@10"] == 1.0
     assert set(out["summary"]["metrics"]) == {"ours", "dense", "bm25"}
+
+
+@pytest.mark.slow
+def test_eval_retrieval_counts_the_facts_handed_to_the_writer(
+    bench: Path, retrieval: tuple[subprocess.CompletedProcess, dict]
+):
+    _, out = retrieval
+    data = bench / "index"
+    corpus = Corpus(Settings(docs_dir=data / "docs", data_dir=data))
+    counted: dict[str, list[tuple[bool, bool, int]]] = {"all": []}
+    try:
+        for entry in out["questions"]:
+            evidence, facts = entry["evidence"], [e["fact"] for e in entry["gold_list"]]
+            exhibits = evidence["exhibits"]
+            assert 0 < len(exhibits) <= Settings().generation.exhibits
+            articles = {e["doc_id"]: corpus.document_text(e["doc_id"]) for e in exhibits}
+            for e in exhibits:
+                assert articles[e["doc_id"]][e["start"] : e["end"]] == e["text"]
+            spans = [(e["doc_id"], e["start"], e["end"]) for e in exhibits]
+            found = facts_found(spans, facts, articles)
+            assert (evidence["facts_found"], evidence["facts_total"]) == (found, len(facts))
+            row = (found == len(facts), found > 0, len(exhibits))
+            counted["all"].append(row)
+            counted.setdefault(entry["question_type"], []).append(row)
+    finally:
+        corpus.close()
+    recall = out["summary"]["evidence_recall"]
+    assert recall.keys() == counted.keys() == out["summary"]["questions"].keys()
+    for group, rows in counted.items():
+        assert recall[group] == pytest.approx(
+            {
+                "all": sum(all_ for all_, _, _ in rows) / len(rows),
+                "any": sum(any_ for _, any_, _ in rows) / len(rows),
+                "exhibits": sum(n for _, _, n in rows) / len(rows),
+            }
+        )
+        assert recall[group]["all"] <= recall[group]["any"]
+    assert recall["all"]["any"] > 0
 
 
 @pytest.mark.slow

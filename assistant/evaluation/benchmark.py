@@ -2,13 +2,14 @@
 
 A retrieved chunk is a hit when a gold fact, with spaces and newlines removed, is a substring of
 the chunk text with spaces and newlines removed; only the top 10 chunks count (the benchmark's
-`retrieval_evaluate.py`). Everything here is pure: no index, no model.
+`retrieval_evaluate.py`). The same matching counts the gold facts among the evidence sentences
+a writer is handed. Everything here is pure: no index, no model.
 """
 
 import itertools
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ NULL = "null_query"  # the corpus does not hold the answer; the assistant should
 DEPTH = 10  # the benchmark scores the top 10 chunks and no more
 NAMES = ("Hits@10", "Hits@4", "MAP@10", "MRR@10")
 T = TypeVar("T")
+Span = tuple[str, int, int]  # (doc_id, start, end): `article[start:end]` of one article
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,26 @@ def score(chunks: Sequence[str], facts: Sequence[str]) -> QueryScores:
         ap_at_10=average_precision(chunks, facts),
         rr_at_10=1.0 / first if first else 0.0,
     )
+
+
+def runs(spans: Iterable[Span], articles: Mapping[str, str]) -> list[str]:
+    """The spans' texts, the spans of one article with only white space between them read as one
+    text: a fact often runs over two sentences, and the writer reads those side by side."""
+    merged: list[Span] = []
+    for doc_id, start, end in sorted(spans):
+        if merged and merged[-1][0] == doc_id:
+            _, first, last = merged[-1]
+            if not articles[doc_id][last:start].strip():  # empty too when the spans overlap
+                merged[-1] = (doc_id, first, max(last, end))
+                continue
+        merged.append((doc_id, start, end))
+    return [articles[doc_id][start:end] for doc_id, start, end in merged]
+
+
+def facts_found(spans: Iterable[Span], facts: Sequence[str], articles: Mapping[str, str]) -> int:
+    """How many of `facts` one run of the spans (`runs`) holds, matched as the metric matches."""
+    texts = [squash(text) for text in runs(spans, articles)]
+    return sum(any(squash(fact) in text for text in texts) for fact in facts)
 
 
 def mean(scores: Sequence[QueryScores]) -> dict[str, float]:

@@ -23,7 +23,11 @@ def add_eval(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     rated.set_defaults(run=_feedback)
     for name, text in [
-        ("retrieval", "score the top 10 chunks: ours, plain dense and BM25 (MultiHop-RAG metric)"),
+        (
+            "retrieval",
+            "score the top 10 chunks: ours, plain dense and BM25 (MultiHop-RAG metric); "
+            "count the gold facts in the evidence our top passages hand the writer",
+        ),
         ("answers", "answer questions; report accuracy, refusals, exact citations and latency"),
     ]:
         kind = kinds.add_parser(name, help=text)
