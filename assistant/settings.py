@@ -18,6 +18,11 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(
         0.7, ge=0.0, le=1.0, description="Share of BM25 in the fused score; the rest is dense."
     )
+    rerank: Literal["learned", "off"] = Field(
+        "learned",
+        description="Order candidates with the learned ranker (assistant/retrieval/ranker.txt, "
+        "trained by bench/train_ranker.py), or by the fused score alone.",
+    )
     dates: Literal["filter", "ignore"] = Field(
         "filter",
         description="Dates in a question limit retrieval to articles published then "

@@ -21,11 +21,15 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+def stopwords() -> list[str]:
+    """Words no term is made of: English stop words and question words."""
+    return list(bm25s.stopwords.STOPWORDS_EN) + QUESTION_WORDS
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, Snowball-stemmed terms; the same for chunks and questions."""
-    stopwords = list(bm25s.stopwords.STOPWORDS_EN) + QUESTION_WORDS
     tokens = bm25s.tokenize(
-        texts, stopwords=stopwords, stemmer=_stemmer(), return_ids=False, show_progress=False
+        texts, stopwords=stopwords(), stemmer=_stemmer(), return_ids=False, show_progress=False
     )
     return [list(t) for t in tokens]
 
@@ -74,6 +78,22 @@ class BM25Index:
             freq = 0 if tid is None or indptr is None else int(indptr[tid + 1] - indptr[tid])
             weights[term] = float(np.log(1.0 + (total - freq + 0.5) / (freq + 0.5)))
         return weights
+
+    def term_rows(self, terms: list[str]) -> dict[str, np.ndarray]:
+        """The rows of the chunks that hold each term; a term no chunk holds has none."""
+        if self.model is None:
+            return {term: np.zeros(0, dtype=np.int64) for term in terms}
+        vocab, scores = self.model.vocab_dict, self.model.scores
+        rows = {}
+        for term in terms:
+            tid = vocab.get(term)
+            span = (
+                slice(0, 0)
+                if tid is None
+                else slice(scores["indptr"][tid], scores["indptr"][tid + 1])
+            )
+            rows[term] = np.asarray(scores["indices"][span], dtype=np.int64)
+        return rows
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         scores = self.scores(query)

@@ -4,7 +4,8 @@ import pytest
 
 from assistant.retrieval.corpus import Corpus
 from assistant.retrieval.outlets import aliases, mentions
-from assistant.retrieval.retriever import HybridRetriever, _interleave
+from assistant.retrieval.ranking import _interleave
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import build_embedder
 
@@ -44,14 +45,9 @@ def test_short_forms_and_case_are_recognized():
 
 
 def test_interleave_takes_each_outlet_in_turn_then_fills_from_the_overall_list():
-    assert _interleave([["a1", "a2"], ["b1", "b2"], ["x", "a1", "y", "z"]], 5) == [
-        "a1",
-        "b1",
-        "a2",
-        "b2",
-        "x",
-    ]
-    assert _interleave([["x", "y"]], 1) == ["x"]
+    a1, a2, b1, b2, x, y, z = range(7)
+    assert _interleave([[a1, a2], [b1, b2], [x, a1, y, z]], 5) == [a1, b1, a2, b2, x]
+    assert _interleave([[x, y]], 1) == [x]
 
 
 @pytest.fixture(scope="module")

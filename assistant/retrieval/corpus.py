@@ -2,6 +2,7 @@
 
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -125,6 +126,7 @@ class Corpus:
         self.source_rows = self._rows_by_source()
         self.outlet_names = aliases(set(self.source_rows))
         self.row_docs = [self.chunks[cid].doc_id for cid in self.bm25.chunk_ids]
+        self.doc_chunks = Counter(self.row_docs)  # chunks per document
         days = {d.doc_id: day(d.published) for d in self.documents.values()}
         # Per BM25 row, for searches limited to some outlets or days; -1 is an undated article.
         self.row_days = np.asarray([_ordinal(days[d]) for d in self.row_docs], dtype=np.int64)

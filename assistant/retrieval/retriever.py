@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 and dense scores fused, then one search per outlet the question names."""
+"""Hybrid retrieval: BM25 and dense candidates, one search per named outlet, a learned order."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
 )
 
-from assistant.retrieval import scope
+from assistant.retrieval import features, ranking, reranker, scope
 from assistant.retrieval.corpus import Corpus, moved_vectors_named
 from assistant.retrieval.outlets import Mention
 from assistant.retrieval.passage import Passage
@@ -34,15 +34,6 @@ class Search:
     passages: list[Passage]  # best first
 
 
-@dataclass
-class _Scores:
-    """Per-candidate scores for one question: fused, lexical and dense."""
-
-    fused: dict[str, float]
-    lexical: dict[str, float]
-    dense: dict[str, float]
-
-
 class HybridRetriever(BaseRetriever):
     """Fuses BM25 and dense similarity, and searches each outlet the question names.
 
@@ -50,7 +41,8 @@ class HybridRetriever(BaseRetriever):
     scores are computed for every candidate and blended after normalization. Questions that
     name outlets get one ranked list per outlet, interleaved, so every article they ask about
     is represented near the top. Dates and outlets in the question limit each search to the
-    articles published then, by them (assistant/retrieval/scope.py).
+    articles published then, by them (assistant/retrieval/scope.py). The fused score found
+    the candidates; the learned ranker (reranker.py) orders them, unless `rerank` is off.
     """
 
     def __init__(
@@ -73,14 +65,28 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: str, top_k: int | None = None) -> Search:
         """The best `top_k` passages for `query`, with the plan and vector that found them."""
-        k = top_k or self.settings.top_k
+        found = self.candidates(query)
+        if not found.ids:
+            return Search(found.plan, found.vector, [])
+        learned = self.settings.rerank == "learned"
+        score = (
+            reranker.load().scores(features.table(found, self.corpus)) if learned else found.fused
+        )
+        chosen = ranking.order(found, score, top_k or self.settings.top_k, learned)
+        return Search(
+            found.plan, found.vector, [self._passage(found, i, float(score[i])) for i in chosen]
+        )
+
+    def candidates(self, query: str) -> ranking.Candidates:
+        """Every chunk either retriever finds for `query` in its scopes, with their scores."""
         searches = scope.plan(query, self.corpus, self.settings)
         named = searches.outlets
         vectors = np.asarray(
             self.embedder.encode([query] + [m.clause for m, _ in named]), dtype=np.float32
         )
         if not self.corpus.chunks:
-            return Search(searches, vectors[0], [])
+            empty = np.zeros(0, dtype=np.float32)
+            return ranking.Candidates(query, searches, vectors[0], [], empty, empty, empty, [])
         lexical_all = self.corpus.bm25.scores(query)
         candidates = self._within(
             searches.overall,
@@ -89,15 +95,25 @@ class HybridRetriever(BaseRetriever):
         per_outlet = [
             self._outlet_candidates(m, s, v) for (m, s), v in zip(named, vectors[1:], strict=True)
         ]
-        for ids, _ in per_outlet:
-            candidates |= ids
+        for outlet_ids, _ in per_outlet:
+            candidates |= outlet_ids
         candidates &= self.corpus.chunks.keys()  # vectors the manifest does not list are not served
         embeddings = self._embeddings(sorted(candidates))
-        scores = self._fuse(lexical_all, vectors[0], embeddings)
-        overall = sorted(scores.fused, key=lambda cid: -scores.fused[cid])
-        ranked = [*self._outlet_lists(per_outlet, vectors[1:], embeddings, scores), overall]
-        chosen = [self._passage(cid, scores) for cid in _interleave(ranked, k)]
-        return Search(searches, vectors[0], chosen)
+        ids = sorted(embeddings)
+        matrix = np.stack([embeddings[cid] for cid in ids]) if ids else np.zeros((0, 1))
+        rows = self.corpus.rows
+        lexical = np.asarray(
+            [lexical_all[rows[cid]] if cid in rows else 0.0 for cid in ids], dtype=np.float32
+        )
+        dense = (matrix @ vectors[0]).astype(np.float32) if ids else np.zeros(0, np.float32)
+        weight = self.settings.bm25_weight
+        top = float(lexical.max(initial=0.0)) or 1.0
+        fused = weight * lexical / top + (1 - weight) * np.maximum(dense, 0.0)
+        fused_of = dict(zip(ids, fused.tolist(), strict=True))
+        outlets = self._outlet_scores(per_outlet, vectors[1:], embeddings, fused_of)
+        return ranking.Candidates(
+            query, searches, vectors[0], ids, lexical, dense, fused.astype(np.float32), outlets
+        )
 
     def _within(
         self, where: scope.Scope, search: Callable[[np.ndarray | None, scope.Scope], set[str]]
@@ -162,47 +178,33 @@ class HybridRetriever(BaseRetriever):
             for cid, emb in zip(got["ids"], got["embeddings"], strict=True)
         }
 
-    def _fuse(
-        self, lexical_all: np.ndarray, vector: np.ndarray, embeddings: dict[str, np.ndarray]
-    ) -> _Scores:
-        rows = self.corpus.rows
-        lexical = {cid: float(lexical_all[rows[cid]]) for cid in embeddings if cid in rows}
-        dense = {cid: float(emb @ vector) for cid, emb in embeddings.items()}
-        top = max(lexical.values(), default=0.0) or 1.0
-        weight = self.settings.bm25_weight
-        fused = {
-            cid: weight * lexical.get(cid, 0.0) / top + (1 - weight) * max(dense[cid], 0.0)
-            for cid in embeddings
-        }
-        return _Scores(fused, lexical, dense)
-
-    def _outlet_lists(
+    def _outlet_scores(
         self,
         per_outlet: list[tuple[set[str], np.ndarray]],
         vectors: np.ndarray,
         embeddings: dict[str, np.ndarray],
-        scores: _Scores,
-    ) -> list[list[str]]:
-        """One ranking per named outlet, strongest first."""
-        rows, lists = self.corpus.rows, []
+        fused: dict[str, float],
+    ) -> list[dict[str, float]]:
+        """Per named outlet, its candidates scored by the clause about it and the question."""
+        rows, scored = self.corpus.rows, []
         for (ids, lexical), vector in zip(per_outlet, vectors, strict=True):
             ids = ids & embeddings.keys()
             top = max((float(lexical[rows[c]]) for c in ids), default=0.0) or 1.0
-            blended = {
-                c: CLAUSE_LEXICAL * float(lexical[rows[c]]) / top
-                + CLAUSE_DENSE * max(float(embeddings[c] @ vector), 0.0)
-                + WHOLE_QUESTION * scores.fused[c]
-                for c in ids
-            }
-            if blended:
-                lists.append(sorted(blended, key=lambda c: -blended[c]))
-        return sorted(lists, key=lambda ranked: -scores.fused.get(ranked[0], 0.0))
+            scored.append(
+                {
+                    c: CLAUSE_LEXICAL * float(lexical[rows[c]]) / top
+                    + CLAUSE_DENSE * max(float(embeddings[c] @ vector), 0.0)
+                    + WHOLE_QUESTION * fused[c]
+                    for c in ids
+                }
+            )
+        return scored
 
-    def _passage(self, chunk_id: str, scores: _Scores) -> Passage:
-        chunk = self.corpus.chunks[chunk_id]
+    def _passage(self, found: ranking.Candidates, i: int, score: float) -> Passage:
+        chunk = self.corpus.chunks[found.ids[i]]
         doc = self.corpus.documents[chunk.doc_id]
         return Passage(
-            chunk_id=chunk_id,
+            chunk_id=chunk.chunk_id,
             doc_id=chunk.doc_id,
             start=chunk.start,
             end=chunk.end,
@@ -212,20 +214,7 @@ class HybridRetriever(BaseRetriever):
             published=doc.published,
             url=doc.url,
             names=doc.names,
-            score=scores.fused[chunk_id],
-            lexical=scores.lexical.get(chunk_id, 0.0),
-            dense=scores.dense[chunk_id],
+            score=score,
+            lexical=float(found.lexical[i]),
+            dense=float(found.dense[i]),
         )
-
-
-def _interleave(rankings: list[list[str]], k: int) -> list[str]:
-    """Round-robin over the rankings, skipping repeats; the last ranking fills what is left."""
-    chosen: list[str] = []
-    outlets, overall = rankings[:-1], rankings[-1]
-    depth = max((len(r) for r in outlets), default=0)
-    for rank in range(depth):
-        for ranking in outlets:
-            if rank < len(ranking) and ranking[rank] not in chosen and len(chosen) < k:
-                chosen.append(ranking[rank])
-    chosen += [cid for cid in overall if cid not in chosen][: max(0, k - len(chosen))]
-    return chosen
