@@ -8,7 +8,7 @@ order a question gets at run time (`ranking.order`), and the benchmark scores th
 against the fused ranking of today. The model trained on all questions is then written to
 assistant/retrieval/ranker.txt, with its card (features, command, figures) in ranker.json:
 
-    python -m bench.train_ranker [--data-dir DIR] [--folds 5] [--dry-run]
+    python -m bench.train_ranker [--data-dir DIR] [--folds 5] [--reuse] [--dry-run] [--evidence]
 """
 
 import argparse
@@ -25,9 +25,10 @@ import numpy as np
 
 from assistant.evaluation import benchmark
 from assistant.evaluation.indexing import build_index, eval_settings
+from assistant.evaluation.retrieval import Retrievers
 from assistant.retrieval import features, ranking, reranker
 from assistant.retrieval.corpus import Corpus
-from assistant.retrieval.retriever import HybridRetriever
+from assistant.retrieval.retriever import HybridRetriever, Search
 from assistant.settings import Settings
 from index.embedder import build_embedder
 
@@ -120,20 +121,47 @@ def scored(example: Example, score: np.ndarray, learned: bool) -> benchmark.Quer
     return benchmark.score([example.texts[i] for i in chosen], example.question.facts)
 
 
-def cross_validate(examples: list[Example], k: int) -> dict[str, list[benchmark.QueryScores]]:
-    """Each question scored by the fused ranking and by a model that never saw its fold."""
+def held_out(examples: list[Example], k: int) -> list[np.ndarray]:
+    """Each question's candidates scored by a model that never saw its fold."""
     fold_of = folds(examples, k)
-    learned: list[benchmark.QueryScores | None] = [None] * len(examples)
+    scores: list[np.ndarray] = [np.zeros(0)] * len(examples)
     for fold in range(k):
         model = train([e for e, f in zip(examples, fold_of, strict=True) if f != fold])
         for i, example in enumerate(examples):
             if fold_of[i] == fold:
-                learned[i] = scored(example, model.predict(example.rows), learned=True)
+                scores[i] = model.predict(example.rows)
         print(f"  fold {fold + 1} of {k} done", file=sys.stderr)
+    return scores
+
+
+def cross_validate(
+    examples: list[Example], learned: list[np.ndarray]
+) -> dict[str, list[benchmark.QueryScores]]:
+    """Each question scored by the fused ranking and by its held-out model's."""
     return {
         "fused": [scored(e, e.found.fused, learned=False) for e in examples],
-        "learned": [s for s in learned if s is not None],
+        "learned": [scored(e, s, learned=True) for e, s in zip(examples, learned, strict=True)],
     }
+
+
+def evidence(settings: Settings, examples: list[Example], learned: list[np.ndarray]) -> None:
+    """Evidence recall of the held-out rankings: the gold facts among the exhibits a writer is
+    handed from each question's top passages, as `assistant eval retrieval` counts them."""
+    retrievers = Retrievers(settings)
+    briefs = []
+    for example, score in zip(examples, learned, strict=True):
+        found = example.found
+        chosen = ranking.order(found, score, settings.retrieval.top_k, learned=True)
+        passages = [retrievers.ours.passage(found, i, float(score[i])) for i in chosen]
+        briefs.append(
+            retrievers.brief(example.question, Search(found.plan, found.vector, passages))
+        )
+    pairs = [(e.question.question_type, b) for e, b in zip(examples, briefs, strict=True)]
+    print("Evidence recall, held-out rankings: questions whose exhibits hold all / any gold fact")
+    for group, items in benchmark.by_type(pairs, lambda pair: pair[0]):
+        every = sum(b.found == b.facts for _, b in items) / len(items)
+        some = sum(b.found > 0 for _, b in items) / len(items)
+        print(f"  {group:<18} {len(items):>5} {every:>8.4f} {some:>8.4f}")
 
 
 def report(examples: list[Example], results: dict[str, list[benchmark.QueryScores]]) -> dict:
@@ -175,6 +203,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help=f"reuse the candidates in {CACHE}")
     parser.add_argument("--dry-run", action="store_true", help="cross-validate; write no model")
+    parser.add_argument(
+        "--evidence", action="store_true", help="also count gold facts in the held-out briefs"
+    )
     args = parser.parse_args()
     settings = eval_settings(Settings(), DATA / "corpus.json", args.data_dir)
     if args.reuse and CACHE.exists():
@@ -185,7 +216,10 @@ def main() -> None:
         examples = collect(settings, questions)
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         CACHE.write_bytes(pickle.dumps(examples))
-    table = report(examples, cross_validate(examples, args.folds))
+    learned = held_out(examples, args.folds)
+    table = report(examples, cross_validate(examples, learned))
+    if args.evidence:
+        evidence(settings, examples, learned)
     model = train(examples)
     shares = importances(model)
     feature_ms = benchmark.latency_ms([e.seconds for e in examples])

@@ -74,7 +74,7 @@ class HybridRetriever(BaseRetriever):
         )
         chosen = ranking.order(found, score, top_k or self.settings.top_k, learned)
         return Search(
-            found.plan, found.vector, [self._passage(found, i, float(score[i])) for i in chosen]
+            found.plan, found.vector, [self.passage(found, i, float(score[i])) for i in chosen]
         )
 
     def candidates(self, query: str) -> ranking.Candidates:
@@ -200,7 +200,8 @@ class HybridRetriever(BaseRetriever):
             )
         return scored
 
-    def _passage(self, found: ranking.Candidates, i: int, score: float) -> Passage:
+    def passage(self, found: ranking.Candidates, i: int, score: float) -> Passage:
+        """Candidate `i` of `found`, with its article's metadata, as handed on."""
         chunk = self.corpus.chunks[found.ids[i]]
         doc = self.corpus.documents[chunk.doc_id]
         return Passage(
