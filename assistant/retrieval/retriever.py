@@ -42,7 +42,7 @@ class HybridRetriever(BaseRetriever):
     name outlets get one ranked list per outlet, interleaved, so every article they ask about
     is represented near the top. Dates and outlets in the question limit each search to the
     articles published then, by them (assistant/retrieval/scope.py). The fused score found
-    the candidates; the learned ranker (reranker.py) orders them, unless `rerank` is off.
+    the candidates and orders them, or the learned ranker (reranker.py) does with `rerank` learned.
     """
 
     def __init__(
