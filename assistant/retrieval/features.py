@@ -95,6 +95,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 def table(found: Candidates, corpus: Corpus) -> np.ndarray:
     """One row of `FEATURES` per candidate, in `found.ids` order."""
     n = len(found.ids)
+    terms = tokenize([found.query])[0]  # once per question: every column below reads them
+    weights = corpus.bm25.idf(sorted(set(terms)))
     chunks = [corpus.chunks[cid] for cid in found.ids]
     docs = [c.doc_id for c in chunks]
     columns = {
@@ -109,14 +111,14 @@ def table(found: Candidates, corpus: Corpus) -> np.ndarray:
         "seq": np.asarray([c.seq for c in chunks]),
         "seq_share": np.asarray([c.seq / max(corpus.doc_chunks[c.doc_id], 1) for c in chunks]),
         "chars": np.asarray([len(c.text) for c in chunks]),
-        "question_terms": np.full(n, len(tokenize([found.query])[0])),
+        "question_terms": np.full(n, len(terms)),
     }
     columns["rank_gap"] = np.abs(columns["lexical_rank"] - columns["dense_rank"])
     columns |= _outlet_columns(found, corpus)
     columns |= _document_columns(found.fused, docs)
-    columns |= _word_columns(found, corpus, docs)
+    columns |= _word_columns(found, corpus, docs, weights)
     columns |= _date_columns(found, corpus)
-    columns |= _sentence_columns(found, corpus)
+    columns |= _sentence_columns(found, corpus, terms, weights)
     return np.column_stack([np.asarray(columns[name], dtype=np.float32) for name in FEATURES])
 
 
@@ -165,10 +167,11 @@ def _document_columns(fused: np.ndarray, docs: list[str]) -> dict[str, np.ndarra
     }
 
 
-def _word_columns(found: Candidates, corpus: Corpus, docs: list[str]) -> dict[str, np.ndarray]:
+def _word_columns(
+    found: Candidates, corpus: Corpus, docs: list[str], weights: dict[str, float]
+) -> dict[str, np.ndarray]:
     """The share of the question's rare terms, names and numbers each chunk and title holds."""
-    terms = sorted(set(tokenize([found.query])[0]))
-    weights = corpus.bm25.idf(terms)
+    terms = sorted(weights)
     total = sum(weights.values()) or 1.0
     holders = corpus.bm25.term_rows(terms)
     rows = np.asarray([corpus.rows.get(cid, -1) for cid in found.ids])
@@ -206,12 +209,12 @@ def shortlist(found: Candidates) -> list[int]:
     return sorted(chosen)
 
 
-def _sentence_columns(found: Candidates, corpus: Corpus) -> dict[str, np.ndarray]:
+def _sentence_columns(
+    found: Candidates, corpus: Corpus, terms: list[str], weights: dict[str, float]
+) -> dict[str, np.ndarray]:
     """How the best sentences of each shortlisted chunk hold the question's and clause's terms."""
     names = (*wording.SIGNALS, "clause_sentence_coverage", "clause_coverage")
     rows = wording.missing(len(found.ids), len(names))
-    terms = tokenize([found.query])[0]
-    weights = corpus.bm25.idf(sorted(set(terms)))
     clauses = [
         (m.sources, corpus.bm25.idf(sorted(set(tokenize([m.clause])[0]))))
         for m, _ in found.plan.outlets
