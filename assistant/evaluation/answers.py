@@ -95,7 +95,10 @@ class AnswerReport:
             "answer_s": _percentiles([r.seconds for r in self.runs]),
             "tokens_per_s": _median_timing(self.runs, "predicted_per_second"),
             "prompt_tokens_per_s": _median_timing(self.runs, "prompt_per_second"),
-            "prompt_tokens": _median_timing(self.runs, "prompt_n"),
+            # llama.cpp counts in `prompt_n` only the tokens it read, not those it reused.
+            "prompt_tokens": _median_timing(self.runs, "prompt_n", "cache_n"),
+            "prompt_tokens_read": _median_timing(self.runs, "prompt_n"),
+            "generated_tokens": _median_timing(self.runs, "predicted_n"),
         }
 
     def lines(self) -> list[str]:
@@ -124,7 +127,8 @@ class AnswerReport:
             lines.append(
                 f"model: {summary['tokens_per_s']:.1f} tokens/s generating, "
                 f"{summary['prompt_tokens_per_s']:.1f} tokens/s reading prompts of "
-                f"{summary['prompt_tokens']:.0f} tokens (medians)"
+                f"{summary['prompt_tokens']:.0f} tokens ({summary['prompt_tokens_read']:.0f} read, "
+                f"the rest reused), writing {summary['generated_tokens']:.0f} tokens (medians)"
             )
         return lines
 
@@ -156,8 +160,13 @@ def _percentiles(values: list[float | None]) -> dict[str, float]:
     return {f"p{q}": float(np.percentile(seconds, q)) if seconds else 0.0 for q in (50, 95)}
 
 
-def _median_timing(runs: list[AnswerRun], key: str) -> float:
-    values = [float(r.answer.timings[key]) for r in runs if key in r.answer.timings]
+def _median_timing(runs: list[AnswerRun], *keys: str) -> float:
+    """The median over answers that report `keys[0]` of the sum of `keys` (missing ones 0)."""
+    values = [
+        sum(float(r.answer.timings.get(k, 0.0)) for k in keys)
+        for r in runs
+        if keys[0] in r.answer.timings
+    ]
     return float(np.median(values)) if values else 0.0
 
 
@@ -193,11 +202,18 @@ def evaluate_answers(
         assistant.answer(chosen[0].query)  # loads index and model; not timed
     backend = settings.llm if assistant.llm() is not None else "extractive"
     with Progress(len(chosen), "Answering") as bar, ThreadPoolExecutor(concurrency) as pool:
-        runs = []
+        runs: list[AnswerRun] = []
         for run in pool.map(lambda q: answer_one(assistant, q), chosen):
             runs.append(run)
-            bar.advance(1)
+            bar.advance(1, _running(runs))
     return AnswerReport(runs, backend)
+
+
+def _running(runs: list[AnswerRun]) -> str:
+    """The figures so far, as the progress line shows them."""
+    right = sum(r.correct for r in runs)
+    seconds = float(np.median([r.seconds for r in runs]))
+    return f"accuracy {right / len(runs):.2f} ({right}/{len(runs)}), answer p50 {seconds:.1f} s"
 
 
 def _record(run: AnswerRun) -> dict[str, Any]:

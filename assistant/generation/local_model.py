@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import AssistantError
+from index.progress import Progress
 
 FILE_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 SIZE = 1_117_320_768
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PARTS = 22
 VERSION = "0.2.0"
+_MB = 2**20
 _CHUNK = 8 * 2**20
 
 
@@ -97,11 +99,15 @@ def join(parts: list[Path], target: Path, release: Release = Release()) -> Path:
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     digest, size = hashlib.sha256(), 0
     try:
-        with partial.open("wb") as out:
+        with (
+            partial.open("wb") as out,
+            Progress(release.size // _MB, "Joining the local model (MB)") as bar,
+        ):
             for part in parts:
                 with part.open("rb") as source:
                     while block := source.read(_CHUNK):
                         digest.update(block)
+                        bar.advance((size + len(block)) // _MB - size // _MB)
                         size += len(block)
                         out.write(block)
         if size != release.size or digest.hexdigest() != release.sha256:
