@@ -81,17 +81,13 @@ print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """
 
 
-def test_int8_questions_load_neither_torch_nor_transformers(models: Path, tmp_path: Path):
-    settings = make_settings(
-        SEEDS, tmp_path / "index", embed_backend="onnx-int8", model_cache_dir=models
-    )
+def test_ask_over_the_default_index_loads_neither_torch_nor_transformers(
+    models: Path, tmp_path: Path
+):
+    settings = make_settings(SEEDS, tmp_path / "index", model_cache_dir=models)
+    assert settings.embed_backend == "onnx-int8"  # the default
     update(settings)
-    env = assistant_env(
-        SEEDS,
-        tmp_path / "index",
-        ASSISTANT_EMBED_BACKEND="onnx-int8",
-        ASSISTANT_MODEL_CACHE_DIR=str(models),
-    )
+    env = assistant_env(SEEDS, tmp_path / "index", ASSISTANT_MODEL_CACHE_DIR=str(models))
     done = subprocess.run(
         [sys.executable, "-c", ASK_AND_LIST_MODULES],
         env=env,

@@ -136,12 +136,12 @@ def test_an_answer_cites_the_text_of_the_version_it_was_written_from(changing: S
 def test_the_query_side_follows_the_embedder_the_index_was_built_with(
     seeds_settings: Settings,
 ):
-    onnx = seeds_settings.model_copy(update={"embed_backend": "onnx-int8"})
-    assistant = Assistant(onnx)
+    torch = seeds_settings.model_copy(update={"embed_backend": "torch"})
+    assistant = Assistant(torch)
     answer = assistant.answer(QUESTION)
     assert answer.citations and not answer.refused
     with assistant.snapshot() as (corpus, _):
-        assert index_embedding(onnx, corpus.vector_record).embed_backend == "torch"
+        assert index_embedding(torch, corpus.vector_record).embed_backend == "onnx-int8"
 
 
 def test_an_index_from_an_unknown_model_says_what_differs_and_what_to_run(
