@@ -125,6 +125,10 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
         return 0
     print()
+    if result.note:
+        print(f"\n({result.note})")
+    if result.parts:
+        print("\nParts of the question:\n" + "\n".join(p.line() for p in result.parts))
     if result.citations:
         print("\nSources:")
     for citation in result.citations:

@@ -6,12 +6,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from assistant.answering import composer
-from assistant.answering.citations import Answer, Asked, Citation, Found, Sources
-from assistant.answering.evidence import Assessor, Evidence
+from assistant.answering import composer, multipart
+from assistant.answering.citations import Answer, Asked, Citation, Found, PartFinding, Sources
+from assistant.answering.evidence import Assessor
+from assistant.answering.gathering import Gathered, gather
 from assistant.errors import IndexChanged, InvalidQuestion, NotIndexed
 from assistant.faults import explained
-from assistant.generation import asking, briefing, followups, writer
+from assistant.generation import asking, briefing, followups, naming, writer
 from assistant.generation.followups import Message
 from assistant.generation.llm import build_llm
 from assistant.generation.local_model import ModelUnavailable
@@ -19,8 +20,8 @@ from assistant.generation.verification import Verifier
 from assistant.memory import give_back_free_memory
 from assistant.prompts import render
 from assistant.retrieval.corpus import Corpus, VectorsMoved, index_embedding, not_indexed_message
+from assistant.retrieval.parts import Part, Parts, split
 from assistant.retrieval.retriever import HybridRetriever
-from assistant.retrieval.scope import Plan
 from assistant.settings import Settings
 from index.embedder import SentenceTransformerEmbedding, build_embedder
 from index.status import IndexStatus, status
@@ -124,52 +125,60 @@ class Assistant:
     ) -> Iterator[Found | str | Sources | Answer]:
         llm = self.llm()
         asked = Asked(question, followups.standalone(query, history, llm), corpus.label)
-        found = HybridRetriever(corpus, embedder, self.settings.retrieval).search(
-            asked.searched_for
+        parts = split(asked.searched_for, corpus.outlet_names)
+        kind = asking.kind(asked.searched_for)
+        if kind != "explanation" and any(p.unavailable for p in parts.parts):
+            yield from _refusal(asked, 0.0, parts)  # it asks about reports the index lacks
+            return
+        verdict = multipart.asks_verdict(parts, kind)
+        gathered = gather(
+            parts,
+            HybridRetriever(corpus, embedder, self.settings.retrieval),
+            Assessor(embedder, corpus.bm25),
+            self.settings.retrieval.top_k,
+            each=verdict or llm is not None,  # parts are searched apart where they are read
         )
-        evidence = Assessor(embedder, corpus.bm25).assess(
-            asked.searched_for, found.passages, found.vector
-        )
-        gate = (
-            self.settings.answer.min_support
-            if llm is None
-            else self.settings.generation.min_support
-        )
-        if evidence.support < gate or not evidence.sentences:
-            yield from _refusal(asked, evidence.support)
+        evidence = gathered.evidence
+        if evidence.support < self.settings.answer.min_support or not evidence.sentences:
+            yield from _refusal(asked, evidence.support, parts)
             return
         answers: Iterator[Found | str | Answer]
-        if llm is None:
-            answers = composer.stream(
-                asked, evidence, self.settings.answer, corpus, bool(found.plan.frames)
-            )
+        if verdict:  # by rule, for both answerers
+            answers = multipart.stream(asked, gathered)
+        elif llm is None:
+            dated = bool(gathered.search.plan.frames)
+            answers = composer.stream(asked, evidence, self.settings.answer, corpus, dated)
         else:
-            answers = self._generated(llm, asked, evidence, found.plan, embedder)
+            answers = self._generated(llm, asked, kind, gathered, embedder)
+        said = False
         for item in answers:
             if isinstance(item, Answer):
+                if not said:  # however an answer ends, its text is streamed
+                    yield item.text
                 yield Sources({c.doc_id: corpus.document_text(c.doc_id) for c in item.citations})
+            said = said or isinstance(item, str)
             yield item
 
     def _generated(
         self,
         llm: "LLM",
         asked: Asked,
-        evidence: Evidence,
-        plan: Plan,
+        kind: asking.Kind,
+        gathered: Gathered,
         embedder: SentenceTransformerEmbedding,
     ) -> Iterator[Found | str | Answer]:
-        """The evidence briefed to the model (`Found`), then the model's verified answer."""
+        """The evidence briefed to the model (`Found`), then the answer it makes: a name shown
+        with the sentences that hold it, or an explanation written sentence by sentence, each
+        verified."""
         settings = self.settings.generation
-        exhibits = briefing.brief(
-            evidence,
-            [mention for mention, _ in plan.outlets],
-            settings.exhibits,
-            settings.per_article,
-        )
+        exhibits = briefing.brief_parts(gathered, settings.exhibits, settings.per_article)
         yield Found([Citation.of(e.number, e.sentence, e.relevance) for e in exhibits])
-        verifier = Verifier(embedder, exhibits, self.settings.answer.min_sentence_support)
-        kind = asking.kind(asked.searched_for)
-        yield from writer.stream(llm, asked, kind, exhibits, verifier, settings, evidence.support)
+        if kind in ("fact", "choice"):
+            yield from naming.stream(llm, asked, exhibits, gathered.evidence, kind == "choice")
+        else:
+            threshold = self.settings.answer.min_sentence_support
+            verifier = Verifier(embedder, exhibits, threshold)
+            yield from writer.stream(llm, asked, exhibits, verifier, settings, gathered.evidence)
 
     def clean_question(self, question: str) -> str:
         """The question without control characters; empty or overlong ones are refused."""
@@ -253,9 +262,11 @@ class Assistant:
         return build_embedder(index_embedding(self.settings, corpus.vector_record))
 
 
-def _refusal(asked: Asked, support: float) -> Iterator[str | Sources | Answer]:
-    """Say that the articles do not hold the answer: there is nothing to cite."""
-    refusal = render("refusal")
+def _refusal(asked: Asked, support: float, parts: Parts) -> Iterator[str | Sources | Answer]:
+    """Say that the articles do not hold the answer, and which reports asked about are not
+    indexed at all: there is nothing to cite."""
+    missing = render("outlet_missing", outlets=", ".join(parts.missing)) if parts.missing else ""
+    refusal = f"{missing} {render('refusal')}".strip()
     yield refusal
     yield Sources({})
     yield Answer(
@@ -265,4 +276,11 @@ def _refusal(asked: Asked, support: float) -> Iterator[str | Sources | Answer]:
         searched_for=asked.searched_for,
         support=support,
         snapshot=asked.snapshot,
+        parts=[PartFinding(p.text, False, note=_missing_note(p)) for p in parts.parts]
+        if parts.split or parts.missing
+        else [],
     )
+
+
+def _missing_note(part: Part) -> str:
+    return render("outlet_missing", outlets=", ".join(part.missing)) if part.missing else ""

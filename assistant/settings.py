@@ -1,11 +1,18 @@
 """Query-side settings, extending the build-side ones into the single `Settings` object."""
 
+import warnings
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from index.settings import IndexSettings
+
+# Generation settings of earlier releases, and what replaced them.
+RETIRED = {
+    "min_support": "both answerers refuse below ASSISTANT_ANSWER__MIN_SUPPORT.",
+    "yes_threshold": "yes/no verdicts are weighed by rules fitted on dev (docs/answers.md).",
+}
 
 
 class RetrievalSettings(BaseModel):
@@ -48,10 +55,13 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(4, ge=1, le=12, description="Most sentences in an answer.")
     min_support: float = Field(
-        0.40,
+        0.37,
         ge=0.0,
         le=1.0,
-        description="Evidence score below which the assistant refuses rather than guess.",
+        description=(
+            "Evidence score below which the assistant refuses rather than guess. Calibrated "
+            "on MultiHop-RAG dev by bench/calibrate_refusal.py (docs/answers.md)."
+        ),
     )
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are rejected with a clear message."
@@ -74,31 +84,25 @@ class GenerationSettings(BaseModel):
 
     model_config = {"extra": "forbid"}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, values: Any) -> Any:
+        """Settings an earlier release had: accepted with a warning, and ignored."""
+        if isinstance(values, dict):
+            for name, instead in RETIRED.items():
+                if name in values:
+                    values = {k: v for k, v in values.items() if k != name}
+                    warnings.warn(
+                        f"ASSISTANT_GENERATION__{name.upper()} is no longer used: {instead}",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+        return values
+
     exhibits: int = Field(
         8, ge=1, le=30, description="Evidence sentences put in the prompt, numbered."
     )
     sentences: int = Field(3, ge=1, le=8, description="Most sentences in a generated answer.")
-    min_support: float = Field(
-        0.37,
-        ge=0.0,
-        le=1.0,
-        description=(
-            "Evidence score below which a generated answer is refused before the model is "
-            "called; lower than the extractive one, since the model may still say it does "
-            "not know and verification drops what the evidence does not hold. Calibrated on "
-            "MultiHop-RAG dev (docs/answers.md)."
-        ),
-    )
-    yes_threshold: float = Field(
-        0.6,
-        ge=0.0,
-        le=1.0,
-        description=(
-            "How likely the model must find Yes over No to answer Yes to a yes/no question; "
-            "small models lean towards Yes. Calibrated on MultiHop-RAG dev (docs/answers.md). "
-            "Backends that report no token probabilities answer as the model chose."
-        ),
-    )
     per_article: int = Field(3, ge=1, le=10, description="Most evidence sentences per article.")
     max_tokens: int = Field(320, ge=8, le=4096, description="Most tokens generated per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")

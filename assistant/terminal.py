@@ -65,6 +65,10 @@ class Conversation:
             return
         assert answer is not None
         self.console.print()
+        if answer.note:
+            self.console.print(Text(f"({answer.note})", style="dim"))
+        for part in answer.parts:
+            self.console.print(Text(part.line(), style="dim"))
         if answer.searched_for and answer.searched_for != " ".join(question.split()):
             self.console.print(Text(f"Searched for: {answer.searched_for}", style="dim"))
         for c in answer.citations:

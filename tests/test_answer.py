@@ -94,3 +94,20 @@ def test_corpus_question_cites_the_right_news_item(news_settings):
     top = answer.citations[0]
     assert "Amazon" in top.title and top.source and top.published and top.url
     assert top.path == "corpus-sample.json#1"
+
+
+def test_a_short_plain_question_the_article_answers_is_not_refused(seeds_assistant: Assistant):
+    answer = seeds_assistant.answer("Where will the business forum be held?")
+    assert not answer.refused, answer.support
+    assert "Kazan" in answer.text
+    assert_exact_spans(answer)
+
+
+def test_a_sentence_pointing_back_never_leads_and_brings_what_it_points_to(
+    seeds_assistant: Assistant,
+):
+    answer = seeds_assistant.answer("Why is Russia engaging the Taliban?")
+    assert not answer.text.startswith(("This", "That", "It ", "These"))
+    for citation in answer.citations:
+        if "This move marks" in citation.passage:  # quoted with the removal it refers to
+            assert citation.passage.startswith("Last month, Moscow officially removed")

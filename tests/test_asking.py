@@ -19,6 +19,10 @@ from assistant.generation.asking import kind
         ("Why is Russia engaging the Taliban?", "explanation"),
         ("How did the FTX trial unfold?", "explanation"),
         ("Tell me about the Russia-Afghanistan business forum", "explanation"),
+        ("What did TechCrunch report about Flexport in October 2023?", "explanation"),
+        ("What has The Verge said about the phone?", "explanation"),
+        ("What did Putin call the Taliban?", "fact"),
+        ("What company did TechCrunch report on?", "fact"),
     ],
 )
 def test_question_kinds(question: str, expected: str):

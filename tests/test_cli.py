@@ -57,6 +57,24 @@ def test_ask_refuses_in_words_not_with_nearest_sentences(seeds_settings: Setting
     assert "do not answer this question" in result.stdout and "Sources:" not in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("Why is Russia engaging the Taliban?", "[1]"),  # answered
+        ("What is the population of Kabul?", "do not answer this question"),  # weak evidence
+        ("What did the Bloomberg article say about Kazan?", "no articles from Bloomberg"),
+    ],
+)
+def test_ask_prints_the_text_however_the_answer_ends(
+    seeds_settings: Settings, question: str, said: str
+):
+    result = cli("ask", question, settings=seeds_settings)
+    assert result.returncode == 0, result.stderr
+    assert said in result.stdout.split("\nSources:")[0]
+    payload = json.loads(cli("ask", question, "--json", settings=seeds_settings).stdout)
+    assert payload["text"] and payload["text"] in result.stdout
+
+
 def test_empty_question_exits_with_a_clear_message(seeds_settings: Settings):
     result = cli("ask", "   ", settings=seeds_settings)
     assert result.returncode == 2

@@ -35,3 +35,12 @@ def test_defaults_are_the_project_folders(monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_unknown_setting_is_rejected():
     with pytest.raises(ValidationError):
         Settings(no_such_setting=1)  # type: ignore[call-arg]
+
+
+def test_a_retired_setting_still_starts_with_a_warning_naming_what_replaced_it(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("ASSISTANT_GENERATION__MIN_SUPPORT", "0.3")
+    with pytest.warns(DeprecationWarning, match="ASSISTANT_ANSWER__MIN_SUPPORT"):
+        settings = Settings()
+    assert settings.answer.min_support == 0.37  # the one gate, unchanged by the old name

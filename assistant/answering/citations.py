@@ -71,6 +71,22 @@ class SentenceCheck:
 
 
 @dataclass(frozen=True)
+class PartFinding:
+    """One part of a question of several, as the answer found it."""
+
+    text: str  # the part as the question words it
+    found: bool  # its evidence states it
+    citations: tuple[int, ...] = ()  # numbers of the citations it rests on
+    note: str = ""  # why it was not found, when the reason is known ("no Bloomberg articles")
+
+    def line(self) -> str:
+        """'- <part>: found [1]', or '- <part>: not found (why)', as plain text shows it."""
+        if self.found:
+            return f"- {self.text}: found {''.join(f'[{n}]' for n in self.citations)}".rstrip()
+        return f"- {self.text}: not found" + (f" ({self.note})" if self.note else "")
+
+
+@dataclass(frozen=True)
 class Asked:
     """One question as it is answered: as the reader asked it, as it was searched for (a
     follow-up's standalone rewrite), and the index version it is answered from."""
@@ -98,6 +114,8 @@ class Answer:
     short: str | None = None  # the direct answer ("Yes", a name) when the question asks for one
     timings: dict[str, Any] = field(default_factory=dict)  # the model's token counts and speeds
     snapshot: str = ""  # the index version it was answered from: "gen-…@<manifest version>"
+    parts: list[PartFinding] = field(default_factory=list)  # a question of several parts, each
+    note: str = ""  # how the answer was reached, when it is not the usual way ("quoted …")
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.answering.evidence import Assessor
+from assistant.answering.gathering import gather
 from assistant.answering.sentences import Sentence
 from assistant.evaluation import benchmark
 from assistant.evaluation.benchmark import Question, sample
 from assistant.generation import briefing
 from assistant.retrieval.corpus import Corpus
+from assistant.retrieval.parts import split
 from assistant.retrieval.passage import Passage
 from assistant.retrieval.retriever import HybridRetriever, Search
 from assistant.settings import Settings
@@ -31,7 +33,7 @@ class Brief:
     """The evidence sentences a writer would be handed for one question, and the facts in them."""
 
     exhibits: list[Sentence]  # exact spans of articles, in prompt order
-    support: float  # below `generation.min_support` the service refuses and hands over nothing
+    support: float  # below `answer.min_support` the service refuses and hands over nothing
     found: int  # gold facts that one run of adjacent exhibits holds (`benchmark.runs`)
     facts: int
 
@@ -84,18 +86,20 @@ class Retrievers:
         return run
 
     def brief(self, question: Question, search: Search) -> Brief:
-        """The exhibits `Assistant._generated` would hand the writer, from the passages the
-        service retrieves (ranking is prefix-consistent: the top `top_k` of the top 10)."""
-        passages = search.passages[: self.settings.retrieval.top_k]
-        evidence = self.assessor.assess(question.query, passages, search.vector)
-        named = [mention for mention, _ in search.plan.outlets]
+        """The exhibits `Assistant._generated` would hand the writer: the same gathering (a
+        search per part of the question) and the same brief, from the passages the service
+        retrieves (ranking is prefix-consistent: the top `top_k` of the top 10)."""
+        top_k = self.settings.retrieval.top_k
+        parts = split(question.query, self.corpus.outlet_names)
+        whole = Search(search.plan, search.vector, search.passages[:top_k])
+        gathered = gather(parts, self.ours, self.assessor, top_k, searched=whole)
         generation = self.settings.generation
-        chosen = briefing.brief(evidence, named, generation.exhibits, generation.per_article)
+        chosen = briefing.brief_parts(gathered, generation.exhibits, generation.per_article)
         exhibits = [e.sentence for e in chosen]
         articles = {s.passage.doc_id: self.corpus.document_text(s.passage.doc_id) for s in exhibits}
         spans = [(s.passage.doc_id, s.start, s.end) for s in exhibits]
         found = benchmark.facts_found(spans, question.facts, articles)
-        return Brief(exhibits, evidence.support, found, len(question.facts))
+        return Brief(exhibits, gathered.evidence.support, found, len(question.facts))
 
     def _text(self, chunk_id: str, stored: str) -> str:
         chunk = self.corpus.chunks.get(chunk_id)
@@ -178,7 +182,9 @@ def evaluate_retrieval(
     with Progress(len(chosen), "Retrieving") as bar:
         for question in chosen:
             runs.append(retrievers.run(question))
-            bar.advance(1)
+            hits = sum(r.scores["ours"].hits_at_10 for r in runs) / len(runs)
+            facts = sum(r.brief.found == r.brief.facts for r in runs) / len(runs)
+            bar.advance(1, f"Hits@10 {hits:.3f}, all facts briefed {facts:.3f}")
     return RetrievalReport(runs, settings.retrieval.top_k)
 
 

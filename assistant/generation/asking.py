@@ -23,11 +23,20 @@ _FACT = re.compile(
     re.IGNORECASE,
 )
 _EXPLANATION = re.compile(r"^(?:.*?[,;:]\s*)?(why|how)\b", re.IGNORECASE)
+# "What did TechCrunch report about Flexport?": an account of what was said, not a name.
+_ACCOUNT = re.compile(
+    r"^\s*what\s+(?:did|does|do|has|have|had)\b[^?]{0,60}?\b(?:report\w*|"
+    r"say|said|saying|writ\w*|wrote|announc\w*|reveal\w*|claim\w*|suggest\w*|stat\w*|"
+    r"not\w*|describ\w*|t[eo]l[dl]\w*|mention\w*|cover\w*|happen\w*)\b",
+    re.IGNORECASE,
+)
 
 
 def kind(question: str) -> Kind:
     """The answer `question` asks for; an explanation when nothing more specific fits."""
     text = " ".join(question.split())
+    if _ACCOUNT.match(text):
+        return "explanation"
     verdict = _VERDICT.search(text)
     fact = _FACT.search(text)
     explanation = _EXPLANATION.search(text)

@@ -8,23 +8,23 @@ takes that sentence along. Articles come in date order, so time questions read i
 every outlet the question names is represented.
 """
 
-import re
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 
+from assistant.answering.citations import UNDATED
 from assistant.answering.evidence import Evidence, ScoredSentence
-from assistant.answering.sentences import Sentence, split
+from assistant.answering.gathering import Gathered
+from assistant.answering.sentences import Sentence, span, with_context
+from assistant.prompts import render
 from assistant.retrieval.outlets import Mention
-from assistant.retrieval.passage import Passage
+from index.dates import day
 
 NEAR_REPEAT = 0.85  # cosine above which two sentences say the same thing
 KEEP_RATIO = 0.5  # an article is briefed when its best sentence scores this share of the best
-_LEANS_BACK = re.compile(
-    r"^(?:this|that|these|those|it|its|he|she|his|her|they|their|them|such|the move|"
-    r"the decision|the deal|the company|however|but|also|meanwhile|instead|still)\b",
-    re.IGNORECASE,
-)
+_DEFANGED = "\u2039"  # a single angle quote: reads like "<" to a person, opens no tag
+PART_SHARE = 2  # exhibits at least each part of a question gets from its own search
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Exhibit:
     number: int
     sentence: Sentence  # the span cited; `sentence.passage` carries the article's metadata
     relevance: float
+    parts: frozenset[int] = frozenset()  # the question's parts whose own search found it
 
     @property
     def doc_id(self) -> str:
@@ -48,16 +49,44 @@ def brief(
 ) -> list[Exhibit]:
     """Up to `limit` exhibits, at most `per_article` from one article when several compete,
     numbered in prompt order (articles by date, sentences as they appear)."""
-    chosen = _merged(
-        [
-            (_with_context(s.sentence), s.relevance)
-            for s in _choose(evidence, named, limit, per_article)
+    return _numbered(
+        [(s.sentence, s.relevance, -1) for s in _choose(evidence, named, limit, per_article)]
+    )
+
+
+def brief_parts(gathered: Gathered, limit: int, per_article: int) -> list[Exhibit]:
+    """The brief of a question of several parts: each part's best sentences from its own
+    search first, then the whole question's, up to `limit` in all."""
+    named = [mention for mention, _ in gathered.search.plan.outlets]
+    if not gathered.each:
+        return brief(gathered.evidence, named, limit, per_article)
+    share = max(PART_SHARE, limit // len(gathered.each))
+    chosen: list[tuple[Sentence, float, int]] = []
+    for i, part in enumerate(gathered.each):
+        own = [mention for mention, _ in part.search.plan.outlets]
+        chosen += [
+            (s.sentence, s.relevance, i) for s in _choose(part.evidence, own, share, per_article)
         ]
+    for scored in _choose(gathered.evidence, named, limit, per_article):
+        if len({(c[0].passage.doc_id, c[0].start) for c in chosen}) >= limit:
+            break
+        chosen.append((scored.sentence, scored.relevance, -1))
+    return _numbered(chosen)
+
+
+def _numbered(chosen: list[tuple[Sentence, float, int]]) -> list[Exhibit]:
+    """Exhibits with their context, overlaps joined, numbered by article date and position;
+    each remembers the parts (`-1`: the whole question) that chose it."""
+    merged = _merged(
+        [(with_context(s), relevance, frozenset({part})) for s, relevance, part in chosen]
     )
     order = sorted(
-        chosen, key=lambda c: (_day(c[0].passage.published), c[0].passage.doc_id, c[0].start)
+        merged, key=lambda c: (_day(c[0].passage.published), c[0].passage.doc_id, c[0].start)
     )
-    return [Exhibit(n, sentence, relevance) for n, (sentence, relevance) in enumerate(order, 1)]
+    return [
+        Exhibit(n, sentence, relevance, frozenset(p for p in parts if p >= 0))
+        for n, (sentence, relevance, parts) in enumerate(order, 1)
+    ]
 
 
 def _choose(
@@ -97,26 +126,32 @@ def _choose(
     return [evidence.sentences[i] for i in picked]
 
 
-def _merged(spans: list[tuple[Sentence, float]]) -> list[tuple[Sentence, float]]:
+_Span = tuple[Sentence, float, frozenset[int]]
+
+
+def _merged(spans: list[_Span]) -> list[_Span]:
     """Overlapping spans of one article (a sentence and the context of the next) joined."""
-    result: list[tuple[Sentence, float]] = []
-    for sentence, relevance in sorted(spans, key=lambda c: (c[0].passage.doc_id, c[0].start)):
+    result: list[_Span] = []
+    for sentence, relevance, parts in sorted(
+        spans, key=lambda c: (c[0].passage.doc_id, c[0].start)
+    ):
         last = result[-1][0] if result else None
-        if last is None or last.passage.doc_id != sentence.passage.doc_id:
-            result.append((sentence, relevance))
+        if (
+            last is None
+            or last.passage.doc_id != sentence.passage.doc_id
+            or sentence.start >= last.end
+        ):
+            result.append((sentence, relevance, parts))
             continue
-        if sentence.start >= last.end:
-            result.append((sentence, relevance))
-            continue
-        score = max(result[-1][1], relevance)
+        score, union = max(result[-1][1], relevance), result[-1][2] | parts
         if sentence.end <= last.end:
-            result[-1] = (last, score)
+            result[-1] = (last, score, union)
         elif sentence.end <= last.passage.end:
-            result[-1] = (_span(last.passage, last.start, sentence.end), score)
+            result[-1] = (span(last.passage, last.start, sentence.end), score, union)
         elif last.start >= sentence.passage.start:
-            result[-1] = (_span(sentence.passage, last.start, sentence.end), score)
+            result[-1] = (span(sentence.passage, last.start, sentence.end), score, union)
         elif relevance > result[-1][1]:  # no one chunk holds both: keep the better
-            result[-1] = (sentence, relevance)
+            result[-1] = (sentence, relevance, union)
     return result
 
 
@@ -132,20 +167,35 @@ def _repeats(evidence: Evidence, row: int, picked: list[int]) -> bool:
     return False
 
 
-def _with_context(sentence: Sentence) -> Sentence:
-    """The sentence, preceded by the one before it when it opens by pointing back."""
-    if not _LEANS_BACK.match(sentence.text):
-        return sentence
-    before = [s for s in split(sentence.passage) if s.end <= sentence.start]
-    if not before:
-        return sentence
-    return _span(sentence.passage, before[-1].start, sentence.end)
-
-
-def _span(passage: Passage, start: int, end: int) -> Sentence:
-    """The sentence-like span `start:end` of the document, within `passage`."""
-    return Sentence(passage, start, end, passage.text[start - passage.start : end - passage.start])
-
-
 def _day(published: str | None) -> str:
     return (published or "")[:10] or "9999"  # undated articles last
+
+
+def fence(exhibits: list[Exhibit]) -> str:
+    """The exhibits grouped by article, each article's text unable to leave its block."""
+    groups: dict[str, list[Exhibit]] = {}
+    for exhibit in exhibits:
+        groups.setdefault(exhibit.doc_id, []).append(exhibit)
+    blocks = []
+    for group in groups.values():
+        passage = group[0].sentence.passage
+        when = day(passage.published)
+        items = [
+            render("exhibit", number=e.number, text=_defanged(" ".join(e.sentence.text.split())))
+            for e in group
+        ]
+        blocks.append(
+            render(
+                "article",
+                source=escape(passage.source or "unknown"),
+                published=when.strftime("%-d %B %Y") if when else UNDATED,
+                title=escape(passage.title),
+                items="\n".join(items),
+            )
+        )
+    return "\n".join(blocks)
+
+
+def _defanged(text: str) -> str:
+    """Text whose "<" cannot open or close a tag of the prompt."""
+    return text.replace("<", _DEFANGED)

@@ -147,3 +147,23 @@ def _missing(extra: str, package: str) -> BackendUnavailable:
     return BackendUnavailable(
         f"ASSISTANT_LLM={extra} needs {package}: run `pip install -e '.[{extra}]'`."
     )
+
+
+def timings(reply: Any) -> dict[str, float]:
+    """llama.cpp's token counts and times for one reply (empty from other backends)."""
+    found = (getattr(reply, "additional_kwargs", None) or {}).get("timings") or {}
+    return {k: float(v) for k, v in found.items() if isinstance(v, int | float)}
+
+
+def combined(*parts: dict[str, float]) -> dict[str, float]:
+    """The timings of several requests as one answer's: counts and milliseconds added, rates
+    recomputed; `prompt_n` counts the prompt tokens read, `cache_n` those reused instead."""
+    total: dict[str, float] = {}
+    for part in parts:
+        for key in ("prompt_n", "prompt_ms", "predicted_n", "predicted_ms", "cache_n"):
+            if key in part:
+                total[key] = total.get(key, 0.0) + part[key]
+    for kind in ("prompt", "predicted"):
+        if total.get(f"{kind}_ms"):
+            total[f"{kind}_per_second"] = 1000.0 * total[f"{kind}_n"] / total[f"{kind}_ms"]
+    return total

@@ -126,9 +126,11 @@ class LocalChat(CustomLLM):
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         pieces = list(self._pieces(messages, kwargs))
         text = "".join(p.text for p in pieces)
+        timings = next((p.timings for p in reversed(pieces) if p.timings), None)
         return ChatResponse(
             message=ChatMessage(role=MessageRole.ASSISTANT, content=text),
             logprobs=[position for p in pieces for position in p.logprobs] or None,
+            additional_kwargs={"timings": timings} if timings else {},
         )
 
     @llm_chat_callback()

@@ -227,6 +227,9 @@ def _extras(answer: Answer) -> dict[str, Any]:
         "citations": [_citation(c) for c in answer.citations],
         "refused": answer.refused,
         "searched_for": answer.searched_for,
+        "short": answer.short,
+        "parts": [asdict(p) for p in answer.parts],
+        "note": answer.note,
     }
 
 

@@ -103,7 +103,25 @@ def trust_markdown(answer: Answer) -> str:
     else:
         quoted = len(answer.citations)
         line = f"{quoted} sentence{'s' if quoted != 1 else ''} quoted from {where}"
+    if answer.note:
+        line += f". {literal(answer.note)}"
     return f"\n\n*{line}*"
+
+
+def parts_markdown(answer: Answer, turn: int) -> str:
+    """Under an answer to a question of several parts: each part, found (with the sources it
+    rests on) or not, and why not when that is known."""
+    if not answer.parts:
+        return ""
+    lines = ["\n\n**Parts of the question**"]
+    for part in answer.parts:
+        if part.found:
+            cited = " ".join(f"[\\[{n}\\]](#{anchor(turn, n)})" for n in part.citations)
+            lines.append(f"- found: {literal(part.text)} {cited}".rstrip())
+        else:
+            why = f" ({literal(part.note)})" if part.note else ""
+            lines.append(f"- not found: {literal(part.text)}{why}")
+    return "\n".join(lines)
 
 
 def searched_markdown(answer: Answer) -> str:

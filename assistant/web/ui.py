@@ -25,6 +25,7 @@ from assistant.web.rendering import (
     evidence_html,
     literal,
     message_markdown,
+    parts_markdown,
     searched_markdown,
     sources_html,
     trust_markdown,
@@ -95,7 +96,10 @@ def _reply(
             if shown is not None:
                 shown[len(asked)] = feedback.shown(item, said, assistant.settings)
             content = (
-                answer_markdown(item.text, turn) + trust_markdown(item) + searched_markdown(item)
+                answer_markdown(item.text, turn)
+                + parts_markdown(item, turn)
+                + trust_markdown(item)
+                + searched_markdown(item)
             )
             reply = {"role": "assistant", "content": content}
             yield [*asked, reply], sources_html(item, turn, texts), ""
