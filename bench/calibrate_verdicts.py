@@ -49,6 +49,7 @@ STEPS = {
     ),
     "+ polarity": ("negated_same", "negated_differ"),
     "+ a part says a report did not": ("claim_negated",),
+    "+ a difference claimed, not asked": ("differ_asserted",),
     "+ dates (before/after)": ("order",),
     "+ evidence words": ("coverage_min",),
 }  # fmt: skip

@@ -35,6 +35,7 @@ FEATURES = (
     "negated_same",  # "was there no consistency"
     "negated_differ",  # "was there no change", "did not differ"
     "claim_negated",  # a part says a report did *not* do something
+    "differ_asserted",  # "does A suggest a different view than B": a difference claimed, not asked
     "order",
     "coverage_min",  # the least of each part's rare words its best evidence sentence holds
 )
@@ -48,6 +49,13 @@ PART_FOUND = 0.30
 PART_COVERAGE = 0.15
 WEAK_SUPPORT = 0.45
 WEAK_COVERAGE = 0.25
+# "Does A suggest a different approach than B?" claims a difference the question's author read
+# in the reports; "Was the reporting inconsistent between A and B?" asks whether there is one.
+_ASSERTED = re.compile(
+    r"\b(?:a|an)\s+(?:\w+\s+)?(?:different|contrasting|differing|distinct|contradictory|"
+    r"inconsistent|conflicting)\b|\bdifferently\b",
+    re.I,
+)
 _NEGATED = re.compile(r"\b(?:no|not|never|without|fail\w*|lack\w*|neither|nor|none)\b", re.I)
 
 
@@ -85,6 +93,9 @@ class Signals:
             "negated_same": float(negated and relation == "same"),
             "negated_differ": float(negated and relation in ("differ", "changed")),
             "claim_negated": float(self.claim_negated),
+            "differ_asserted": float(
+                relation == "differ" and bool(_ASSERTED.search(self.parts.question))
+            ),
             "order": float(self.order),
             "coverage_min": min(self.coverage, default=0.0),
         }
