@@ -1,6 +1,7 @@
 """The lexical side of retrieval: a persisted bm25s index over the manifest's chunks."""
 
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -11,6 +12,10 @@ import numpy as np
 import Stemmer
 
 from index.documents import Chunk
+
+# bm25s sets its own logger to DEBUG: wherever another library has configured logging, every
+# build would print "DEBUG:bm25s:Building index from tokens" to the user.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Question words carry no evidence about the answer; "why" stems to "whi" and would match noise.
 QUESTION_WORDS = ["why", "what", "how", "who", "whom", "whose", "when", "where", "which", "did"]
