@@ -28,6 +28,8 @@ from assistant.retrieval.retriever import HybridRetriever
 from assistant.settings import Settings
 from index.embedder import build_embedder
 
+UNKNOWN_REPLY = '{"answer": "unknown", "evidence": [1]}'
+
 pytestmark = pytest.mark.slow
 
 
@@ -89,3 +91,21 @@ def test_a_name_the_evidence_does_not_show_is_never_shown(dated_settings: Settin
     else:
         assert answer.short is None and answer.note
         assert "Elon Musk" not in answer.text
+
+
+def test_an_unknown_over_evidence_that_only_touches_the_question_is_a_refusal(
+    dated_settings: Settings,
+):
+    answer = answered(
+        dated_settings, "What did the Orion Exchange pay its auditors?", UNKNOWN_REPLY
+    )
+    assert answer.support < naming.UNKNOWN_QUOTED
+    assert answer.refused and not answer.citations
+
+
+def test_an_unknown_over_evidence_that_addresses_the_question_quotes_it(
+    dated_settings: Settings,
+):
+    answer = answered(dated_settings, "Who founded the Orion Exchange?", UNKNOWN_REPLY)
+    assert answer.support >= naming.UNKNOWN_QUOTED
+    assert not answer.refused and answer.citations and answer.note
