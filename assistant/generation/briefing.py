@@ -10,6 +10,7 @@ every outlet the question names is represented.
 
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from assistant.answering.sentences import Sentence, span, with_context
 from assistant.prompts import render
 from assistant.retrieval.outlets import Mention
 from index.dates import day
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import ChatMessage
 
 NEAR_REPEAT = 0.85  # cosine above which two sentences say the same thing
 KEEP_RATIO = 0.5  # an article is briefed when its best sentence scores this share of the best
@@ -169,6 +173,28 @@ def _repeats(evidence: Evidence, row: int, picked: list[int]) -> bool:
 
 def _day(published: str | None) -> str:
     return (published or "")[:10] or "9999"  # undated articles last
+
+
+def chat(system: str, exhibits: list[Exhibit], question: str) -> "list[ChatMessage]":
+    """The model's request: `system` (what to return; the evidence is data), then the fenced
+    evidence and the question."""
+    from llama_index.core.llms import ChatMessage, MessageRole
+
+    user = render("answer", evidence=fence(exhibits), question=question)
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=system),
+        ChatMessage(role=MessageRole.USER, content=user),
+    ]
+
+
+def cited(exhibits: int, most: int) -> dict[str, Any]:
+    """The JSON schema of evidence numbers: one to `most` of the exhibits that exist."""
+    return {
+        "type": "array",
+        "items": {"type": "integer", "enum": list(range(1, exhibits + 1))},
+        "minItems": 1,
+        "maxItems": most,
+    }
 
 
 def fence(exhibits: list[Exhibit]) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answering import quoting
 from assistant.answering.citations import Answer, Asked, SentenceCheck
 from assistant.answering.evidence import Evidence
-from assistant.generation.briefing import Exhibit, fence
+from assistant.generation.briefing import Exhibit, chat, cited
 from assistant.generation.llm import constrained, timings
 from assistant.prompts import render
 from index.bm25 import tokenize
@@ -49,15 +49,7 @@ class Decision:
 
 
 def messages(question: str, exhibits: list[Exhibit]) -> "list[ChatMessage]":
-    from llama_index.core.llms import ChatMessage, MessageRole
-
-    return [
-        ChatMessage(role=MessageRole.SYSTEM, content=render("decide_system")),
-        ChatMessage(
-            role=MessageRole.USER,
-            content=render("answer", evidence=fence(exhibits), question=question),
-        ),
-    ]
+    return chat(render("decide_system"), exhibits, question)
 
 
 def schema(exhibits: int) -> dict[str, Any]:
@@ -66,12 +58,7 @@ def schema(exhibits: int) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "answer": {"type": "string", "minLength": 1, "maxLength": 80},
-            "evidence": {
-                "type": "array",
-                "items": {"type": "integer", "enum": list(range(1, exhibits + 1))},
-                "minItems": 1,
-                "maxItems": 3,
-            },
+            "evidence": cited(exhibits, 3),
         },
         "required": ["answer", "evidence"],
     }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answering import quoting
 from assistant.answering.citations import Answer, Asked, Citation, SentenceCheck
 from assistant.answering.evidence import Evidence
-from assistant.generation.briefing import Exhibit, fence
+from assistant.generation.briefing import Exhibit, chat, cited
 from assistant.generation.drafts import Claim, DraftReader
 from assistant.generation.llm import constrained
 from assistant.generation.verification import Check, Verifier
@@ -31,18 +31,12 @@ QUOTES = 3  # evidence sentences quoted when no written sentence holds up
 
 def messages(question: str, exhibits: list[Exhibit], sentences: int) -> "list[ChatMessage]":
     """The system prompt (fields and rules; evidence is data) and the user turn."""
-    from llama_index.core.llms import ChatMessage, MessageRole
-
     system = render(
         "system",
         fields=render("sentences", max_sentences=sentences),
         unknown_rule=render("no_sentences"),
     )
-    user = render("answer", evidence=fence(exhibits), question=question)
-    return [
-        ChatMessage(role=MessageRole.SYSTEM, content=system),
-        ChatMessage(role=MessageRole.USER, content=user),
-    ]
+    return chat(system, exhibits, question)
 
 
 def schema(exhibits: int, max_sentences: int) -> dict[str, Any]:
@@ -51,12 +45,7 @@ def schema(exhibits: int, max_sentences: int) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "text": {"type": "string", "minLength": 1, "maxLength": 400},
-            "cites": {
-                "type": "array",
-                "items": {"type": "integer", "enum": list(range(1, exhibits + 1))},
-                "minItems": 1,
-                "maxItems": 4,
-            },
+            "cites": cited(exhibits, 4),
         },
         "required": ["text", "cites"],
     }
